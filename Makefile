@@ -1,0 +1,45 @@
+# The book's commands. Each one creates the virtual environment first if it is missing or stale.
+#   make book     build the HTML book from the notebooks' stored outputs into _build/html
+#   make test     unit tests, nbval over every notebook, and a strict build (warnings are errors)
+#   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+.PHONY: book test unit nbval strict-build execute constraints clean
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build .
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: unit nbval strict-build
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -n 2
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope book
+
+strict-build: $(STAMP)
+	$(BIN)/jupyter-book build . --all -W --keep-going
+
+execute: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py book
+
+constraints: $(STAMP)
+	@(echo "# Every package of the book's environment, pinned (pip freeze of requirements.txt)."; \
+	  echo "# Regenerate with: make constraints"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//') > constraints.txt
+
+clean:
+	rm -rf _build

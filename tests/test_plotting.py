@@ -1,0 +1,60 @@
+"""The figure digest: re-running reproduces it, changing what is shown changes it."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from IPython.core.formatters import DisplayFormatter  # noqa: E402
+
+import lecture_utils as lu  # noqa: E402
+
+
+def make_figure(y_last=3.0, title="a title", scatter_x=0.5, image_corner=0.0, bar_height=2.0):
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    ax1.plot([0, 1, 2], [1.0, 2.0, y_last], label="line")
+    ax1.scatter([scatter_x, 1.5], [1.0, 2.0], c=[0.1, 0.2])
+    ax1.set(title=title, xlabel="x", ylabel="y")
+    ax1.legend()
+    image = np.arange(4.0).reshape(2, 2)
+    image[0, 0] = image_corner
+    ax2.imshow(image)
+    ax2.bar([0, 1], [1.0, bar_height])
+    return fig
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_digest_is_reproducible():
+    assert lu.figure_digest(make_figure()) == lu.figure_digest(make_figure())
+
+
+@pytest.mark.parametrize("change", [dict(y_last=3.01), dict(title="another"), dict(scatter_x=0.6),
+                                    dict(image_corner=0.5), dict(bar_height=2.5)])
+def test_digest_changes_when_a_shown_value_changes(change):
+    assert lu.figure_digest(make_figure(**change)) != lu.figure_digest(make_figure())
+
+
+def test_digest_ignores_rounding_noise():
+    assert lu.figure_digest(make_figure(y_last=3.0 + 1e-9)) == lu.figure_digest(make_figure())
+
+
+def test_shown_figure_has_png_and_digest_text(capsys):
+    fig = make_figure()
+    digest = lu.figure_digest(fig)
+    lu.show(fig)  # outside IPython: prints the summary line, and closes the figure
+    assert digest in capsys.readouterr().out
+    assert not plt.get_fignums()
+    output = lu.plotting.FigureOutput(b"\x89PNG...", f"<Figure: data digest {digest}>")
+    bundle, _ = DisplayFormatter().format(output)
+    assert bundle["image/png"].startswith(b"\x89PNG") and digest in bundle["text/plain"]
+
+
+def test_book_style_uses_colour_blind_safe_palette():
+    lu.use_book_style()
+    assert [c.lower() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == [c.lower() for c in lu.PALETTE]
