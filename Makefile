@@ -28,13 +28,13 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n 2
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope book
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope book
 
 strict-build: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W --keep-going
 
 execute: $(STAMP)
-	$(BIN)/python scripts/execute_notebooks.py book
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py book
 
 constraints: $(STAMP)
 	@(echo "# Every package of the book's environment, pinned (pip freeze of requirements.txt)."; \

@@ -32,6 +32,7 @@ def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
                      max_steps: int,
                      grad_tol: float = 0.0,
                      trainable: list[str] | None = None,
+                     monitor: dict[str, Callable[[dict[str, torch.Tensor]], float]] | None = None,
                      ) -> tuple[dict[str, torch.Tensor], dict[str, np.ndarray]]:
     """Full-batch gradient descent ``theta <- theta - lr * grad L(theta)``.
 
@@ -49,13 +50,17 @@ def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
         Stopping rule: stop as soon as the gradient norm is at most ``grad_tol``.
     trainable : list of str, optional
         Names of the parameters to train (default: all); the others stay frozen.
+    monitor : dict of str to callable, optional
+        Extra quantities to record at every iterate: each callable receives the full parameter
+        dictionary and returns a number, stored in ``history`` under its key.
 
     Returns
     -------
     params : dict
         The final parameters (new tensors).
     history : dict of ndarray
-        ``"loss"`` and ``"grad_norm"`` at every iterate, starting with the initial point.
+        ``"loss"``, ``"grad_norm"`` and the ``monitor`` keys at every iterate, starting with the
+        initial point.
     """
     max_steps = check_positive_int(max_steps, "max_steps")
     if not lr > 0:
@@ -66,13 +71,21 @@ def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
     frozen = {k: p for k, p in params.items() if k not in names}
     current = {k: params[k].detach().clone() for k in names}
     grad_and_loss = torch.func.grad_and_value(lambda chosen: loss({**frozen, **chosen}))
+    monitor = monitor or {}
+    if {"loss", "grad_norm"} & set(monitor):
+        raise ValueError("monitor keys 'loss' and 'grad_norm' are recorded anyway; choose other names")
     losses, grad_norms = [], []
+    extra = {key: [] for key in monitor}
     for step in range(max_steps + 1):
         grads, value = grad_and_loss(current)
         grad_norm = torch.sqrt(sum((g * g).sum() for g in grads.values()))
         losses.append(float(value))
         grad_norms.append(float(grad_norm))
+        for key, measure in monitor.items():
+            extra[key].append(float(measure({**frozen, **current})))
         if step == max_steps or grad_norms[-1] <= grad_tol or not np.isfinite(losses[-1]):
             break
         current = {k: current[k] - lr * grads[k] for k in names}
-    return {**frozen, **current}, {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
+    history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}
+    history.update({key: np.array(values) for key, values in extra.items()})
+    return {**frozen, **current}, history

@@ -34,3 +34,14 @@ def test_gradient_descent_keeps_frozen_parameters():
     assert torch.equal(out["b"], params["b"]) and not torch.equal(out["a"], params["a"])
     with pytest.raises(ValueError, match="lr"):
         lu.gradient_descent(lambda p: p["a"].sum(), params, lr=0.0, max_steps=3)
+
+
+def test_gradient_descent_monitors_extra_quantities():
+    params = {"w": torch.tensor([3.0], dtype=torch.float64)}
+    # L(w) = w^2 / 2 with lr 0.5 halves w at every step: w_k = 3 / 2^k.
+    _, history = lu.gradient_descent(lambda p: 0.5 * (p["w"] ** 2).sum(), params, lr=0.5, max_steps=4,
+                                     monitor={"w": lambda p: p["w"].item()})
+    np.testing.assert_allclose(history["w"], 3.0 / 2.0 ** np.arange(5))
+    np.testing.assert_allclose(history["loss"], 0.5 * history["w"] ** 2)
+    with pytest.raises(ValueError, match="monitor"):
+        lu.gradient_descent(lambda p: p["w"].sum(), params, lr=0.1, max_steps=1, monitor={"loss": len})
