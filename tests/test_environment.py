@@ -19,7 +19,7 @@ def test_environment_yml_agrees_with_requirements_txt():
     pins = [p for p in pip_section if "==" in p]
     assert pins == requirement_lines((ROOT / "requirements.txt").read_text())
     extras = [p for p in pip_section if "==" not in p]
-    assert extras == ["--extra-index-url https://download.pytorch.org/whl/cpu", "jupyterlab", "-e ."]
+    assert extras == ["--extra-index-url https://download.pytorch.org/whl/cpu", "-e ."]
 
 
 def test_constraints_pin_every_requirement_to_the_same_version():
