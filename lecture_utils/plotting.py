@@ -56,8 +56,9 @@ def _numbers(values, significant: int) -> str:
 def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
     """The data a figure shows, as canonical text lines (numbers rounded to ``significant`` digits).
 
-    Covers, for every axes: title, axis labels, scales and limits; lines (x, y); collections
-    (offsets, colour arrays and path vertices: scatter plots, filled areas, contours, meshes);
+    Covers, for every axes: title, axis labels, scales and limits; lines (x, y, and z in 3-D);
+    collections (offsets, colour arrays and path vertices: scatter plots, filled areas, contours,
+    meshes; points and surface vertices in 3-D);
     images (arrays); patches (vertices in data coordinates: bars, polygons); texts; legend entries.
     Magnitudes below ``DIGEST_ZERO`` are recorded as 0.
     """
@@ -74,9 +75,19 @@ def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
         rows.append(f"axes{k}:" + "|".join(labels))
         rows.append(f"scale:{ax.get_xscale()},{ax.get_yscale()} lim:{num([*ax.get_xlim(), *ax.get_ylim()])}")
         for line in ax.get_lines():
-            rows.append(f"line:{line.get_label()}:{num(line.get_xydata())}")
+            data = line.get_data_3d() if hasattr(line, "get_data_3d") else line.get_xydata()
+            rows.append(f"line:{line.get_label()}:{num(data)}")
         for coll in ax.collections:
             rows.append(f"collection:{coll.get_label()}:{num(coll.get_offsets())}")
+            # 3-D collections keep their data in private attributes until they are drawn: points of
+            # a 3-D scatter in _offsets3d, polygon vertices of a surface in _faces (_vec in older
+            # matplotlib, homogeneous coordinates).
+            if getattr(coll, "_offsets3d", None) is not None:
+                rows.append(f"points3d:{num(np.asarray(coll._offsets3d, dtype=float))}")
+            if getattr(coll, "_faces", None) is not None:
+                rows.append(f"faces3d:{num(np.asarray(coll._faces, dtype=float))}")
+            elif getattr(coll, "_vec", None) is not None:
+                rows.append(f"faces3d:{num(np.asarray(coll._vec, dtype=float)[:3])}")
             if coll.get_array() is not None:
                 rows.append(f"colours:{num(coll.get_array())}")
             for path in coll.get_paths():

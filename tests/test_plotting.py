@@ -58,3 +58,22 @@ def test_shown_figure_has_png_and_digest_text(capsys):
 def test_book_style_uses_colour_blind_safe_palette():
     lu.use_book_style()
     assert [c.lower() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == [c.lower() for c in lu.PALETTE]
+
+
+def make_3d_figure(z_corner=0.0, point_z=1.0, line_z=2.0):
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    xx, yy = np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 1, 3))
+    zz = xx * yy
+    zz[0, 0] = z_corner
+    ax.plot_surface(xx, yy, zz)
+    ax.scatter([0.5], [0.5], [point_z])
+    ax.plot([0, 1], [0, 1], [0, line_z])
+    ax.set_zlabel("z")
+    return fig
+
+
+@pytest.mark.parametrize("change", [dict(z_corner=0.3), dict(point_z=1.5), dict(line_z=2.5)])
+def test_digest_sees_3d_data(change):
+    assert lu.figure_digest(make_3d_figure()) == lu.figure_digest(make_3d_figure())
+    assert lu.figure_digest(make_3d_figure(**change)) != lu.figure_digest(make_3d_figure())
