@@ -2,13 +2,14 @@
 #   make book     build the HTML book from the notebooks' stored outputs into _build/html
 #   make test     unit tests, nbval over every notebook, and a strict build (warnings are errors)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
+#   make student  write the student versions of the problem sets into _build/student
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test unit nbval strict-build execute constraints clean
+.PHONY: book test unit nbval strict-build execute student constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
@@ -35,6 +36,9 @@ strict-build: $(STAMP)
 
 execute: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py book
+
+student: $(STAMP)
+	$(BIN)/python scripts/student_versions.py _build/student
 
 constraints: $(STAMP)
 	@(echo "# Every package of the book's environment, pinned (pip freeze of requirements.txt)."; \

@@ -1,0 +1,98 @@
+"""Checks for the problem sets: compare a student's answer with the reference and say what is wrong.
+
+Each check prints one line when the answer is right and raises :class:`AnswerError` (an
+``AssertionError``, so nbgrader counts it as a failed test) with a message the student can act on
+when it is not: the shape that was expected, the entry that differs and by how much, and a diagnosis
+of common slips (a transposed matrix, a flipped sign, a factor of two, a missing bias), plus any
+hints the exercise supplies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["AnswerError", "check_array", "check_scalar", "check_integer"]
+
+
+class AnswerError(AssertionError):
+    """A wrong answer, with a message that says what to look at."""
+
+
+def _as_array(name: str, answer) -> np.ndarray:
+    if answer is None:
+        raise AnswerError(f"{name} is None: did you forget to return it?")
+    if hasattr(answer, "detach"):
+        answer = answer.detach().cpu().numpy()
+    try:
+        return np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        raise AnswerError(f"{name} should be an array of numbers, got a {type(answer).__name__}") from None
+
+
+def _diagnose(answer: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> str | None:
+    def close(a, b):
+        return a.shape == b.shape and np.allclose(a, b, atol=atol, rtol=rtol)
+
+    if close(-answer, expected):
+        return "it is off by a sign: check the sign convention (residual F - y, or y - F?)"
+    for factor, reason in ((2.0, "did you drop a factor 1/2, or count a term twice?"),
+                           (0.5, "is a factor 2 missing, for example from differentiating a square?")):
+        if close(factor * answer, expected):
+            return f"it is off by a factor {factor:g} from the expected value: {reason}"
+    if answer.ndim == 2 and close(answer.T, expected):
+        return "it is the transpose of the expected matrix: rows should be data points"
+    return None
+
+
+def check_array(name: str, answer, expected, *, atol: float = 1e-8, rtol: float = 1e-6,
+                hints: dict | None = None) -> None:
+    """Check an array answer against the reference ``expected``.
+
+    Parameters
+    ----------
+    name : str
+        What the answer is, as the student knows it (for example ``"the Jacobian J"``).
+    answer, expected : array-like
+        The student's answer (NumPy array, torch tensor, list) and the reference.
+    atol, rtol : float
+        Tolerances of :func:`numpy.allclose`.
+    hints : dict, optional
+        Extra advice keyed by a wrong shape, e.g. ``{(5, 12): "did you include the bias?"}``.
+    """
+    hints = hints or {}
+    answer, expected = _as_array(name, answer), np.asarray(expected, dtype=float)
+    if answer.shape != expected.shape:
+        message = f"{name} has shape {answer.shape}; expected {expected.shape}"
+        hint = hints.get(answer.shape)
+        if hint is None and answer.ndim == 2 and answer.shape[::-1] == expected.shape:
+            hint = "it looks transposed: rows should be data points"
+        raise AnswerError(message + (f": {hint}" if hint else ""))
+    if not np.all(np.isfinite(answer)):
+        raise AnswerError(f"{name} contains NaN or infinite entries")
+    if not np.allclose(answer, expected, atol=atol, rtol=rtol):
+        error = np.abs(answer - expected)
+        worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+        where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
+        message = (f"{name} is not right: the largest difference is {error.max():.3g}{where} "
+                   f"(yours {answer[worst]:.6g}, expected {expected[worst]:.6g})")
+        diagnosis = _diagnose(answer, expected, atol, rtol)
+        raise AnswerError(message + (f"; {diagnosis}" if diagnosis else ""))
+    print(f"correct: {name}")
+
+
+def check_scalar(name: str, answer, expected: float, *, atol: float = 1e-8, rtol: float = 1e-6) -> None:
+    """Check a number against the reference, with the same diagnosis as :func:`check_array`."""
+    value = _as_array(name, answer)
+    if value.size != 1:
+        raise AnswerError(f"{name} should be a single number, got an array of shape {value.shape}")
+    check_array(name, value.reshape(()), np.asarray(expected, dtype=float), atol=atol, rtol=rtol)
+
+
+def check_integer(name: str, answer, expected: int, hints: dict | None = None) -> None:
+    """Check an integer answer (a rank, a count) exactly; ``hints`` maps wrong values to advice."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        raise AnswerError(f"{name} should be an integer, got {answer!r} of type {type(answer).__name__}")
+    if int(answer) != int(expected):
+        hint = (hints or {}).get(int(answer))
+        raise AnswerError(f"{name} is {int(answer)}; expected {int(expected)}" + (f": {hint}" if hint else ""))
+    print(f"correct: {name}")
