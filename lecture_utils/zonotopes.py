@@ -125,7 +125,7 @@ def plot_fan(X, ax=None, radius: float = 1.0, label_radius: float = 0.72):
     for j, x in enumerate(X.T):
         direction = np.array([-x[1], x[0]]) / np.linalg.norm(x)
         colour = PALETTE[j % len(PALETTE)]
-        ax.plot(*np.column_stack([-radius * direction, radius * direction]), color=colour,
+        ax.plot(*np.column_stack([-1.5 * radius * direction, 1.5 * radius * direction]), color=colour,
                 label=rf"$\langle w, x^{{({j + 1})}}\rangle = 0$")
         ax.annotate("", xy=0.5 * radius * x / np.linalg.norm(x), xytext=(0, 0),
                     arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
