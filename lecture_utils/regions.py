@@ -25,7 +25,7 @@ import scipy.optimize
 from ._validation import as_float_array, as_matrix, as_vector, check_positive_int
 
 __all__ = ["activation_pattern", "preactivations", "cover_count", "region_interior_point",
-           "activation_patterns", "zaslavsky_count"]
+           "activation_patterns", "intersection_poset", "zaslavsky_count"]
 
 #: Margin of the linear programs: a pattern is realised iff some ``w`` has ``(2 s_j - 1) w . x_j >= 1``.
 LP_MARGIN = 1.0
@@ -157,15 +157,74 @@ def activation_patterns(X) -> np.ndarray:
     Exact: each candidate is decided by a linear program (see :func:`region_interior_point`), not by
     sampling weights. Patterns are grown one data point at a time: a pattern on the first ``k + 1``
     points can only be realised if its restriction to the first ``k`` is, so only extensions of
-    realised patterns are tested, about ``2 N`` programs per point instead of ``2^n`` in all.
+    realised patterns are tested, instead of all ``2^n``. Each realised pattern keeps a witness
+    ``w`` (margin at least 1); one of its two extensions is realised by the rescaled witness itself,
+    so only the other needs a linear program: about ``N`` programs per data point.
     For a unit with a bias on ``X``, call it on ``np.vstack([X, np.ones((1, n))])``.
     """
     X = _data(X)
-    patterns = [()]
+    found: list[tuple[tuple[int, ...], np.ndarray]] = [((), np.zeros(X.shape[0]))]  # (pattern, witness)
     for k in range(X.shape[1]):
-        patterns = [p + (bit,) for p in patterns for bit in (0, 1)
-                    if _feasible_point(X[:, :k + 1], np.array(p + (bit,), dtype=float)) is not None]
+        extended = []
+        for p, w in found:
+            value = float(w @ X[:, k])
+            for bit in (0, 1):
+                if value != 0 and (value > 0) == bool(bit):
+                    # the witness of p, scaled up, already realises p + (bit,) with margin >= 1
+                    extended.append((p + (bit,), w * max(1.0, LP_MARGIN / abs(value))))
+                    continue
+                w_new = _feasible_point(X[:, :k + 1], np.array(p + (bit,), dtype=float))
+                if w_new is not None:
+                    extended.append((p + (bit,), w_new))
+        found = extended
+    patterns = sorted(p for p, _ in found)
     return np.array(patterns, dtype=int).reshape(len(patterns), X.shape[1])
+
+
+def intersection_poset(X) -> list[tuple[tuple[int, ...], int, int]]:
+    """The intersection poset of the central arrangement ``{w : <w, x_j> = 0}`` with its Möbius function.
+
+    Parameters
+    ----------
+    X : array of shape ``(d, n)``
+        Normals of the hyperplanes, one per column (repeated or parallel columns give the same
+        hyperplane); no column may be zero; ``n <= 16``.
+
+    Returns
+    -------
+    list of (indices, rank, mobius)
+        One entry per flat ``F`` (a non-empty intersection of some of the hyperplanes, the whole
+        space included), sorted by rank: ``indices`` are the data points whose hyperplanes contain
+        ``F``, ``rank`` is the codimension of ``F`` (the rank of those columns), and ``mobius`` is
+        ``mu(R^d, F)`` for the order by reverse inclusion.
+
+    Notes
+    -----
+    A flat is represented by a *closed* set of data indices (every column in the span of the set
+    belongs to it); all ``2^n`` subsets are visited to find them. Spans are decided by
+    ``numpy.linalg.matrix_rank`` with its default tolerance (``max(shape) * eps`` times the largest
+    singular value), which is exact for the small integer or generic data of the book.
+    """
+    X = _data(X)
+    n = X.shape[1]
+    if n > ZASLAVSKY_MAX_N:
+        raise ValueError(f"the intersection poset is found from all 2^n subsets; n must be at most "
+                         f"{ZASLAVSKY_MAX_N}, got {n}")
+
+    def rank(cols) -> int:
+        return int(np.linalg.matrix_rank(X[:, list(cols)])) if cols else 0
+
+    flats: dict[frozenset, int] = {}
+    for size in range(n + 1):
+        for subset in itertools.combinations(range(n), size):
+            r = rank(subset)
+            closure = frozenset(j for j in range(n) if rank(subset + (j,)) == r)
+            flats[closure] = r
+    mobius: dict[frozenset, int] = {}
+    for flat in sorted(flats, key=lambda f: (flats[f], sorted(f))):
+        below = [g for g in mobius if g < flat]
+        mobius[flat] = 1 if not below else -sum(mobius[g] for g in below)
+    return [(tuple(sorted(f)), flats[f], mobius[f]) for f in mobius]
 
 
 def zaslavsky_count(X) -> int:
@@ -180,37 +239,8 @@ def zaslavsky_count(X) -> int:
     Returns
     -------
     int
-        ``sum_F |mu(0, F)|`` over the intersection poset: the flats ``F`` (intersections of some of
-        the hyperplanes) ordered by reverse inclusion, with ``mu`` its Möbius function. This is
-        Zaslavsky's theorem for central arrangements; it counts the same regions as
-        :func:`activation_patterns` by a completely different route (linear algebra on the data, no
-        linear programs).
-
-    Notes
-    -----
-    A flat is represented by the set of data indices whose hyperplanes contain it, a *closed* set:
-    every column in the span of the set belongs to it. All ``2^n`` subsets are visited to find the
-    closed sets. Spans are decided by ``numpy.linalg.matrix_rank`` with its default tolerance
-    (``max(shape) * eps`` times the largest singular value), which is exact for the small
-    integer or generic data of the book.
+        ``sum_F |mu(R^d, F)|`` over the flats of :func:`intersection_poset`: Zaslavsky's theorem
+        for central arrangements. It counts the same regions as :func:`activation_patterns` by a
+        completely different route (linear algebra on the data, no linear programs).
     """
-    X = _data(X)
-    n = X.shape[1]
-    if n > ZASLAVSKY_MAX_N:
-        raise ValueError(f"zaslavsky_count visits 2^n subsets; n must be at most {ZASLAVSKY_MAX_N}, got {n}")
-
-    def rank(cols) -> int:
-        return int(np.linalg.matrix_rank(X[:, list(cols)])) if cols else 0
-
-    flats: dict[frozenset, int] = {}
-    for size in range(n + 1):
-        for subset in itertools.combinations(range(n), size):
-            r = rank(subset)
-            closure = frozenset(j for j in range(n) if rank(subset + (j,)) == r)
-            flats[closure] = r
-    order = sorted(flats, key=lambda f: (flats[f], sorted(f)))
-    mobius: dict[frozenset, int] = {}
-    for flat in order:
-        below = [g for g in mobius if g < flat]
-        mobius[flat] = 1 if not below and flats[flat] == 0 else -sum(mobius[g] for g in below)
-    return int(sum(abs(m) for m in mobius.values()))
+    return int(sum(abs(m) for _, _, m in intersection_poset(X)))

@@ -14,7 +14,7 @@ import pytest
 import scipy.optimize
 from scipy.spatial import ConvexHull
 
-from lecture_utils.regions import (activation_pattern, activation_patterns, cover_count,
+from lecture_utils.regions import (activation_pattern, activation_patterns, cover_count, intersection_poset,
                                    region_interior_point, zaslavsky_count)
 from lecture_utils.zonotopes import fan_sectors, plot_fan, plot_zonotope, zonotope_vertices
 
@@ -91,6 +91,16 @@ def test_hand_cases():
     assert got == set(itertools.product((0, 1), repeat=3)) - {(1, 1, 0), (0, 0, 1)}
     # opposite points are never active together or inactive together
     assert activation_patterns(np.array([[1.0, -3.0]])).tolist() == [[0, 1], [1, 0]]
+
+
+def test_intersection_poset_by_hand():
+    # Lines in the plane through 0 with normals x1 = (1,0), x2 = (2,0) (same line), x3, x4: 3 distinct lines.
+    # Flats: the plane (mu 1), 3 lines (mu -1 each), the origin (mu 2); regions 1 + 3 + 2 = 6 = 2 * 3.
+    X = np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    assert intersection_poset(X) == [((), 0, 1), ((0, 1), 1, -1), ((2,), 1, -1), ((3,), 1, -1), ((0, 1, 2, 3), 2, 2)]
+    # Boolean arrangement (coordinate hyperplanes in R^3): mu = (-1)^rank on every subset, 2^3 regions.
+    poset = intersection_poset(np.eye(3))
+    assert len(poset) == 8 and all(m == (-1) ** r for _, r, m in poset) and zaslavsky_count(np.eye(3)) == 8
 
 
 def test_interior_points_realise_their_pattern():
