@@ -46,9 +46,9 @@ def zonotope_vertices(X) -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    Exact up to the LP feasibility decisions of :func:`activation_patterns`. If two data points
-    are positive multiples of each other, the vertices stay distinct; if a column is a negative
-    multiple of another, the patterns still index distinct vertices.
+    Exact up to the LP feasibility decisions of :func:`activation_patterns`. Distinct realisable
+    patterns give distinct vertices, for degenerate data too: for ``w`` in the region of ``s`` the
+    subset sum of ``s`` is the unique maximiser of ``<w, .>`` among all subset sums.
     """
     X = _data(X)
     patterns = activation_patterns(X)
