@@ -4,7 +4,8 @@ The modules follow the book's concepts:
 
 * :mod:`lecture_utils.data` - inputs ``X`` of shape ``(d0, n)`` and labels ``y`` of shape ``(n,)``;
 * :mod:`lecture_utils.networks` - the two-layer ReLU network and general fully connected networks;
-* :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``;
+* :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
+* :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
 * :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.
@@ -18,15 +19,18 @@ from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
 from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
                        mlp, relu, smoolu, softplus, two_layer_relu)
 from .plotting import PALETTE, figure_digest, show, use_book_style
-from .regions import activation_pattern, preactivations
+from .regions import (activation_pattern, activation_patterns, cover_count, intersection_poset, preactivations,
+                      region_interior_point, zaslavsky_count)
 from .training import gradient_descent, squared_loss
+from .zonotopes import zonotope_vertices
 
 __all__ = [
     "gaussian_inputs", "uniform_cube_inputs", "sorted_distinct_inputs", "quadratic_features",
     "quadratic_labels", "teacher_labels", "random_labels",
     "relu", "smoolu", "softplus", "get_activation", "alternating_signs", "init_two_layer",
     "two_layer_relu", "init_mlp", "mlp", "count_parameters",
-    "activation_pattern", "preactivations",
+    "activation_pattern", "preactivations", "cover_count", "activation_patterns", "region_interior_point",
+    "intersection_poset", "zaslavsky_count", "zonotope_vertices",
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
     "PALETTE", "use_book_style", "figure_digest", "show",
