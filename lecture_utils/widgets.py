@@ -1,0 +1,204 @@
+"""Interactive explorers for the book (ipywidgets), and the static figures that stand in for them.
+
+A widget only does something in a running Jupyter kernel. The book's pages are static HTML and its
+tests compare text outputs, so every explorer here comes with a plain function that draws the same
+picture for a given state: the chapters show a few representative states with it, and the reader
+who runs the notebook can open the live explorer.
+
+* :func:`explorer_state` - patterns, regions and the point in function space of a few ReLU units;
+* :func:`draw_explorer_state` - that state drawn as two panels (the functions on the line, and the
+  points in the simplex with the polyline of Proposition 13);
+* :func:`relu_explorer` - the live explorer: sliders for the weights and biases, the same picture
+  redrawn on every change. It is returned, never displayed automatically.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._validation import as_vector, check_positive_int
+from .function_space import _line_points, polyline_points, relu_unit_regions, simplex_coordinates
+from .plotting import PALETTE
+
+__all__ = ["explorer_state", "draw_explorer_state", "relu_explorer"]
+
+
+def explorer_state(x, w, b, v) -> dict:
+    """The state the explorer shows for units ``x -> v_i max(0, w_i x + b_i)`` on data ``x``.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Sorted, pairwise distinct inputs, ``n >= 2``.
+    w, b, v : arrays of shape ``(d1,)``
+        Weights, biases and output weights of the ``d1`` units.
+
+    Returns
+    -------
+    dict
+        ``"patterns"`` (int array ``(d1, n)``), ``"regions"`` (index of each unit's region in the list
+        of :func:`lecture_utils.function_space.relu_unit_regions`), ``"ranks"`` (``(d1,)``),
+        ``"unit_outputs"`` (``(d1, n)``: ``max(0, w_i x_j + b_i)``, without ``v_i``), ``"output"``
+        (``(n,)``: the network ``sum_i v_i max(0, w_i x_j + b_i)``), ``"unit_points"`` (``(d1, n)``:
+        each unit's output scaled to sum 1, NaN where the unit is zero on the data) and
+        ``"output_point"`` (``(n,)``: the output scaled to sum 1, NaN where its sum is 0).
+    """
+    x = _line_points(x, min_points=2)
+    w = as_vector(w, "w")
+    d1 = w.shape[0]
+    b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
+    pre = w[:, None] * x[None, :] + b[:, None]
+    patterns = (pre > 0).astype(int)
+    outputs = np.maximum(pre, 0.0)
+    regions = relu_unit_regions(x)
+    index = {tuple(r.pattern): k for k, r in enumerate(regions)}
+    region_ids = np.array([index.get(tuple(p), -1) for p in patterns])
+    sums = outputs.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit_points = np.where(sums > 0, outputs / np.where(sums > 0, sums, 1.0), np.nan)
+    total = v @ outputs
+    output_point = total / total.sum() if abs(total.sum()) > 1e-12 else np.full(x.shape, np.nan)
+    return {"patterns": patterns, "regions": region_ids,
+            "ranks": np.array([regions[k].rank if k >= 0 else -1 for k in region_ids]),
+            "unit_outputs": outputs, "output": total, "unit_points": unit_points,
+            "output_point": output_point}
+
+
+def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
+    """Draw one state of the explorer into two given axes; return :func:`explorer_state`.
+
+    Left (``ax_function``): each unit ``v_i max(0, w_i t + b_i)`` and their sum over an interval
+    containing the data, with the values at the data marked. Right (``ax_simplex``): the simplex of
+    ``R^n`` drawn by :func:`lecture_utils.function_space.simplex_coordinates` (a triangle for
+    ``n = 3``; for other ``n`` a planar projection with the vertices at the corners of a regular
+    ``n``-gon), the polyline of one ReLU, the normalised output of each unit (which lies on the
+    polyline) and, when the sum of the outputs is non-zero, the normalised output of the network
+    (a star; a triangle at the edge of the picture when the point lies far outside the simplex).
+    """
+    x = _line_points(x, min_points=2)
+    state = explorer_state(x, w, b, v)
+    w, b, v = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (w, b, v))
+    n = x.shape[0]
+    margin = 0.25 * (x[-1] - x[0])
+    t = np.linspace(x[0] - margin, x[-1] + margin, 200)
+    for i in range(len(w)):
+        ax_function.plot(t, v[i] * np.maximum(w[i] * t + b[i], 0), color=PALETTE[i + 1], lw=1.2,
+                         label=f"unit {i + 1}")
+    ax_function.plot(t, (v[:, None] * np.maximum(w[:, None] * t + b[:, None], 0)).sum(0),
+                     color=PALETTE[0], lw=2, label="sum")
+    ax_function.scatter(x, state["output"], color=PALETTE[0], zorder=3)
+    ax_function.set(xlabel="input $x$", ylabel="output")
+    ax_function.legend(fontsize=7, loc="upper center")
+
+    corners = simplex_coordinates(np.eye(n))
+    if corners.shape[1] == 3:  # n = 4 in space: draw the plane projection of the n-gon instead
+        corners = corners[:, :2]
+    outline = np.vstack([corners, corners[:1]])
+    ax_simplex.plot(outline[:, 0], outline[:, 1], color="0.6", lw=1)
+    for j, (cx, cy) in enumerate(corners):
+        ax_simplex.annotate(f"$e_{j + 1}$", (cx, cy), textcoords="offset points", xytext=(0, 4),
+                            ha="center", fontsize=8)
+    line = polyline_points(x) @ _plane_vertices(n)
+    ax_simplex.plot(line[:, 0], line[:, 1], color="0.3", lw=1.2, label="polyline")
+    for i, p in enumerate(state["unit_points"]):
+        if np.all(np.isfinite(p)):
+            q = p @ _plane_vertices(n)
+            ax_simplex.scatter([q[0]], [q[1]], color=PALETTE[i + 1], s=40, zorder=3)
+    low, high = corners.min(axis=0) - 0.45, corners.max(axis=0) + 0.45
+    if np.all(np.isfinite(state["output_point"])):
+        q = state["output_point"] @ _plane_vertices(n)
+        inside = np.all((q >= low) & (q <= high))
+        q = np.clip(q, low, high)
+        ax_simplex.scatter([q[0]], [q[1]], color=PALETTE[0], marker="*" if inside else "^", s=120, zorder=4)
+        if not inside:
+            ax_simplex.annotate("network point off the picture", q, textcoords="offset points",
+                                xytext=(0, -14), ha="center", fontsize=7)
+    ax_simplex.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
+    ax_simplex.set_aspect("equal")
+    ax_simplex.axis("off")
+    patterns = ", ".join("".join(map(str, p)) for p in state["patterns"])
+    ax_simplex.set_title(f"patterns {patterns}", fontsize=9)
+    return state
+
+
+def _plane_vertices(n: int) -> np.ndarray:
+    """Vertices of the planar picture of the simplex used by :func:`draw_explorer_state`."""
+    if n == 4:
+        angles = np.pi / 2 + 2 * np.pi * np.arange(n) / n
+        return np.column_stack([np.cos(angles), np.sin(angles)])
+    return simplex_coordinates(np.eye(n))
+
+
+def _state_html(state: dict) -> str:
+    rows = "".join(
+        f"<tr><td>unit {i + 1}</td><td>{''.join(map(str, p))}</td><td>{k}</td><td>{r}</td></tr>"
+        for i, (p, k, r) in enumerate(zip(state["patterns"], state["regions"], state["ranks"])))
+    point = ("(" + ", ".join(f"{c:.3f}" for c in state["output_point"]) + ")"
+             if np.all(np.isfinite(state["output_point"])) else "undefined (the outputs sum to 0)")
+    values = "(" + ", ".join(f"{c:.3f}" for c in state["output"]) + ")"
+    return ("<table><tr><th></th><th>pattern</th><th>region</th><th>rank</th></tr>" + rows + "</table>"
+            f"<p>F(theta, X) = {values}; normalised: {point}</p>")
+
+
+def relu_explorer(x, n_units: int = 2):
+    """A live explorer of a sum of ReLU units on one-dimensional data (an ipywidgets widget).
+
+    The explorer starts with unit ``i`` facing right for even ``i`` and left for odd ``i``
+    (``w_i = +-1``), its kink spread over the data. Sliders set the weight ``w_i``, the bias ``b_i`` and the sign of the output weight ``v_i`` of each
+    unit. On every change the widget recomputes :func:`explorer_state` and shows the activation
+    patterns, the regions (numbered as in :func:`lecture_utils.function_space.relu_unit_regions`) and
+    ranks in a table, and the picture of :func:`draw_explorer_state` as a PNG image. The widget is
+    returned, not displayed: display it in Jupyter with ``IPython.display.display``.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Sorted, pairwise distinct inputs, ``n >= 2``.
+    n_units : int
+        Number of units, between 1 and 4.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Its attribute ``state`` holds the current :func:`explorer_state`, ``sliders`` the list of
+        ``(w, b, v)`` controls per unit, ``table`` the HTML widget and ``image`` the picture.
+    """
+    import ipywidgets as widgets
+
+    x = _line_points(x, min_points=2)
+    n_units = check_positive_int(n_units, "n_units")
+    if n_units > 4:
+        raise ValueError(f"n_units must be at most 4, got {n_units}")
+    kinks = np.quantile(x, (np.arange(n_units) + 0.5) / n_units)
+    signs = np.where(np.arange(n_units) % 2 == 0, 1.0, -1.0)
+    start = np.round(np.column_stack([signs, -signs * kinks]), 2)
+    bias_range = np.ceil(2 * max(1.0, np.abs(x).max()))
+    sliders = []
+    for i in range(n_units):
+        w_s = widgets.FloatSlider(value=start[i, 0], min=-2.0, max=2.0, step=0.01, description=f"w{i + 1}")
+        b_s = widgets.FloatSlider(value=start[i, 1], min=-bias_range, max=bias_range, step=0.01, description=f"b{i + 1}")
+        v_s = widgets.ToggleButtons(options=[("+1", 1.0), ("-1", -1.0)], value=1.0,
+                                    description=f"v{i + 1}", style={"button_width": "40px"})
+        sliders.append((w_s, b_s, v_s))
+    table, image = widgets.HTML(), widgets.Image(format="png")
+    box = widgets.VBox([widgets.HBox(list(controls)) for controls in sliders] + [table, image])
+    box.sliders, box.table, box.image = sliders, table, image
+
+    def update(_change=None):
+        w, b, v = (np.array([controls[k].value for controls in sliders]) for k in range(3))
+        fig, (ax_f, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2))
+        box.state = draw_explorer_state(x, w, b, v, ax_f, ax_s)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        plt.close(fig)
+        table.value = _state_html(box.state)
+        image.value = buffer.getvalue()
+
+    for controls in sliders:
+        for control in controls:
+            control.observe(update, names="value")
+    update()
+    return box
