@@ -7,6 +7,8 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
+* :mod:`lecture_utils.function_space` - images of activation regions in function space (1-D data);
+* :mod:`lecture_utils.widgets` - interactive explorers;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
 * :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.
 
@@ -15,6 +17,7 @@ The names used across chapters are re-exported here.
 
 from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
+from .function_space import in_region_image, polyline_points, relu_unit_regions
 from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
 from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
                        mlp, relu, smoolu, softplus, two_layer_relu)
@@ -22,6 +25,7 @@ from .plotting import PALETTE, figure_digest, show, use_book_style
 from .regions import (activation_pattern, activation_patterns, cover_count, intersection_poset, preactivations,
                       region_interior_point, zaslavsky_count)
 from .training import gradient_descent, squared_loss
+from .widgets import relu_explorer
 from .zonotopes import zonotope_vertices
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "intersection_poset", "zaslavsky_count", "zonotope_vertices",
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
+    "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
 __version__ = "0.1.0"
