@@ -167,7 +167,12 @@ def _triangular_fit(t: np.ndarray, y: np.ndarray, activation: str,
     thresholds[0] = s_sorted[0] - 0.5 * gap
     thresholds[1:] = 0.5 * (s_sorted[:-1] + s_sorted[1:])
     A = _evaluate(activation, s_sorted[:, None] - thresholds[None, :])
+    if not np.min(np.diag(A)) > 0:
+        raise ValueError(f"the diagonal of the triangular system underflows to 0 in float64 "
+                         f"({activation}({0.5 * gap:g}) = 0); use a larger min_gap")
     weights = scipy.linalg.solve_triangular(A, y[order], lower=True)
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("the output weights overflow in float64; use a larger min_gap")
     return scale, thresholds, weights
 
 
