@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lecture_utils as lu
 from lecture_utils.interpolation import (cooper_deep_interpolation, cooper_interpolation,
@@ -54,13 +56,18 @@ def test_hidden_matrix_is_lower_triangular_with_positive_diagonal(activation):
     assert np.all(f.thresholds < t[order]) and np.all(f.thresholds[1:] > t[order][:-1])
 
 
-def test_any_min_gap_interpolates_in_exact_arithmetic_but_tiny_gaps_are_ill_conditioned():
+def test_min_gap_sets_the_diagonal_and_underflow_is_reported():
     X = lu.sorted_distinct_inputs(12, seed=0)
     y = lu.random_labels(12, seed=1)
     good = cooper_interpolation(X, y, "smoolu", min_gap=48.0)
     assert np.max(np.abs(good(X) - y)) < 1e-12
+    assert np.isclose(np.diag(good.feature_matrix(X)).min(), 24.0 * math.exp(-1.0 / 24.0), rtol=1e-12)
     tiny = cooper_interpolation(X, y, "smoolu", min_gap=0.05)
-    assert np.min(np.diag(tiny.feature_matrix(X))) < 1e-15       # smooLU(0.025) = 0.025 exp(-40)
+    assert np.isclose(np.diag(tiny.feature_matrix(X)).min(), 0.025 * math.exp(-40.0), rtol=1e-10)
+    with pytest.raises(ValueError, match="underflows"):
+        cooper_interpolation(X, y, "smoolu", min_gap=1e-3)          # smooLU(5e-4) = 0 in float64
+    relu = cooper_interpolation(X, y, "relu", min_gap=1e-3)          # ReLU does not care about the scale
+    assert np.max(np.abs(relu(X) - y)) < 1e-12
     with pytest.raises(ValueError, match="min_gap"):
         cooper_interpolation(X, y, "relu", min_gap=0.0)
 
@@ -79,6 +86,20 @@ def test_cooper_deep_interpolation_fits_exactly(activation, d0, n, widths):
     for z in hidden[:-1]:                     # only the first node of the early layers is used
         assert np.all(z[0] > 0) and np.unique(z[0]).size == n and np.all(z[1:] == 0.0)
     assert np.all(hidden[-1][n:] == 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(d0=st.integers(1, 6), n=st.integers(1, 40), seed=st.integers(0, 10_000),
+       activation=st.sampled_from(["smoolu", "relu"]))
+def test_interpolation_property(d0, n, seed, activation):
+    X = lu.uniform_cube_inputs(d0, n, seed=seed)
+    y = lu.random_labels(n, seed=seed + 1)
+    f = cooper_interpolation(X, y, activation, seed=seed)
+    assert np.max(np.abs(evaluate_by_loops(f, X) - y)) < 1e-9
+    A = f.feature_matrix(X)[np.argsort(f.direction @ X)]
+    assert np.all(np.triu(A, 1) == 0.0) and np.all(np.diag(A) > 0)
+    g = cooper_deep_interpolation(X, y, [2, n], activation, seed=seed)
+    assert np.max(np.abs(g(X) - y)) < 1e-9
 
 
 def test_bad_inputs_raise():
