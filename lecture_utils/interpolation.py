@@ -97,7 +97,13 @@ def _generic_direction(X: np.ndarray, seed) -> np.ndarray:
     return candidates[best]
 
 
-@dataclass(frozen=True)
+def _frozen(a) -> np.ndarray:
+    arr = np.array(a, dtype=np.float64)
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
 class InterpolatingNetwork:
     """The one-hidden-layer network ``f(x) = sum_j m_j sigma(a . x - b_j) - c`` of Cooper's Lemma 3.3.
 
@@ -120,6 +126,12 @@ class InterpolatingNetwork:
     output_weights: np.ndarray
     output_bias: float
     activation: str
+
+    def __post_init__(self) -> None:
+        # store read-only float64 copies, so that a network cannot be changed after construction
+        for name in ("direction", "thresholds", "output_weights"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "output_bias", float(self.output_bias))
 
     @property
     def width(self) -> int:
@@ -230,7 +242,7 @@ def cooper_interpolation(X, y, activation: str = "smoolu", seed=0,
                                 output_bias=0.0, activation=activation)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeepInterpolatingNetwork:
     """A fully connected network ``f(x) = W_{T+1} z_T - c`` with ``z_l = sigma(W_l z_{l-1} - b_l)``, ``z_0 = x``.
 
@@ -247,6 +259,11 @@ class DeepInterpolatingNetwork:
     weights: tuple
     thresholds: tuple
     activation: str
+
+    def __post_init__(self) -> None:
+        # store read-only float64 copies, so that a network cannot be changed after construction
+        object.__setattr__(self, "weights", tuple(_frozen(W) for W in self.weights))
+        object.__setattr__(self, "thresholds", tuple(_frozen(b) for b in self.thresholds))
 
     @property
     def widths(self) -> list[int]:

@@ -41,6 +41,18 @@ def test_cooper_interpolation_fits_exactly(activation, d0, n):
     np.testing.assert_allclose(lu.mlp(f.as_mlp_params(), X, activation).numpy(), y, rtol=0, atol=1e-9)
 
 
+def test_networks_are_read_only():
+    X, y = lu.gaussian_inputs(2, 4, seed=0), lu.random_labels(4, seed=1)
+    f = cooper_interpolation(X, y)
+    g = cooper_deep_interpolation(X, y, [3, 4])
+    with pytest.raises(ValueError, match="read-only"):
+        f.output_weights[0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        g.weights[0][0, 0] = 1.0
+    with pytest.raises(AttributeError):
+        f.activation = "relu"
+
+
 @pytest.mark.parametrize("activation", ["smoolu", "relu"])
 def test_hidden_matrix_is_lower_triangular_with_positive_diagonal(activation):
     X = lu.uniform_cube_inputs(3, 30, seed=4)
