@@ -4,6 +4,7 @@ The modules follow the book's concepts:
 
 * :mod:`lecture_utils.data` - inputs ``X`` of shape ``(d0, n)`` and labels ``y`` of shape ``(n,)``;
 * :mod:`lecture_utils.networks` - the two-layer ReLU network and general fully connected networks;
+* :mod:`lecture_utils.interpolation` - exact interpolation (Cooper's construction) and feature ranks;
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
@@ -18,6 +19,8 @@ The names used across chapters are re-exported here.
 from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
+from .interpolation import (cooper_deep_interpolation, cooper_interpolation, polynomial_feature_dimension,
+                            random_feature_matrix)
 from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
 from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
                        mlp, relu, smoolu, softplus, two_layer_relu)
@@ -37,6 +40,7 @@ __all__ = [
     "intersection_poset", "zaslavsky_count", "zonotope_vertices",
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
+    "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",
     "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
