@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# One BLAS/OpenMP thread per kernel: nbval runs two notebooks at once on two cores, and the stored
+# outputs are produced with the same setting as the tests that compare them.
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 .PHONY: book test unit nbval strict-build execute student constraints clean
