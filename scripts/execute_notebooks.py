@@ -1,6 +1,6 @@
 """Re-execute the book's notebooks in place, each in a fresh kernel, and report the time each took.
 
-Usage: python scripts/execute_notebooks.py [PATH ...]   (notebooks, or folders searched recursively)
+Usage: python scripts/execute_notebooks.py [--jobs N] [PATH ...]   (notebooks, or folders searched recursively)
 
 The stored outputs are then exactly what the code produces, which `make test` (nbval) checks.
 Timings are printed here, never stored in the notebooks.
@@ -8,8 +8,10 @@ Timings are printed here, never stored in the notebooks.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -40,12 +42,18 @@ def execute(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time (default 2)")
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args(argv)
     total = 0.0
-    for path in notebooks(argv):
-        seconds = execute(path)
-        total += seconds
-        print(f"{seconds:7.1f} s  {path}", flush=True)
-    print(f"{total:7.1f} s  in all (budget {BUDGET_SECONDS} s)")
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(execute, path): path for path in notebooks(args.paths)}
+        for future in as_completed(futures):
+            seconds = future.result()
+            total += seconds
+            print(f"{seconds:7.1f} s  {futures[future]}", flush=True)
+    print(f"{total:7.1f} s  in all, summed over notebooks (budget {BUDGET_SECONDS} s)")
     if total > BUDGET_SECONDS:
         print("warning: the book is over its execution budget; make the slow notebooks faster", file=sys.stderr)
     return 0
