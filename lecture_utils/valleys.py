@@ -44,9 +44,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
 from ._validation import as_float_array, as_vector
+from .plotting import PALETTE
 
 __all__ = ["loss_on_grid", "sublevel_components", "global_minimum_cells", "SublevelReport",
-           "spurious_valleys", "descent_reachable", "reaches_global_minimum", "barrier_level"]
+           "spurious_valleys", "descent_reachable", "reaches_global_minimum", "barrier_level",
+           "component_classes", "draw_sublevel_components"]
 
 #: Default tolerance above the minimum value within which a grid cell counts as a global minimum.
 GLOBAL_ATOL = 1e-9
@@ -379,3 +381,63 @@ def barrier_level(loss_grid, start, targets, connectivity: int = 8) -> float:
         else:
             lo = mid + 1
     return float(values[lo])
+
+
+#: Colours of :func:`draw_sublevel_components`: outside the sublevel set, with a global minimum, spurious.
+CLASS_COLOURS = ("#EEEEEE", PALETTE[0], PALETTE[1])
+
+
+def component_classes(report: SublevelReport) -> np.ndarray:
+    """Classify every cell of a :class:`SublevelReport`.
+
+    Parameters
+    ----------
+    report : SublevelReport
+        One entry of the list returned by :func:`spurious_valleys`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of the grid's shape: 0 outside the sublevel set, 1 in a component that contains
+        a global minimum, 2 in a spurious component.
+    """
+    classes = (report.labels > 0).astype(int)
+    classes[np.isin(report.labels, report.spurious_ids) & (report.labels > 0)] = 2
+    return classes
+
+
+def draw_sublevel_components(ax, axis0, axis1, report: SublevelReport):
+    """Draw the sublevel set of a report on ``ax``, coloured by :func:`component_classes`.
+
+    Light grey: outside the sublevel set; blue: components with a global minimum; vermillion:
+    spurious components (colour-blind-safe Okabe-Ito colours). Each cell is drawn as a rectangle
+    centred on its grid point, as an image (cheap to draw and to digest, even for large grids).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; the first parameter goes on the horizontal axis.
+    axis0, axis1 : array_like
+        The equally spaced grid axes the report was computed on, of lengths ``n0`` and ``n1``.
+    report : SublevelReport
+        The sublevel set to draw.
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+        The drawn image.
+    """
+    from matplotlib.colors import ListedColormap
+
+    axes = [as_vector(a, name) for a, name in ((axis0, "axis0"), (axis1, "axis1"))]
+    if report.labels.shape != (axes[0].size, axes[1].size):
+        raise ValueError(f"the report's grid has shape {report.labels.shape}, the axes give "
+                         f"{(axes[0].size, axes[1].size)}")
+    extent = []
+    for a, name in zip(axes, ("axis0", "axis1")):
+        steps = np.diff(a)
+        if a.size < 2 or steps.min() <= 0 or not np.allclose(steps, steps[0], rtol=1e-6, atol=0):
+            raise ValueError(f"{name} must hold at least 2 equally spaced increasing values")
+        extent += [a[0] - steps[0] / 2, a[-1] + steps[0] / 2]
+    return ax.imshow(component_classes(report).T, origin="lower", extent=extent, aspect="auto",
+                     interpolation="nearest", cmap=ListedColormap(CLASS_COLOURS), vmin=-0.5, vmax=2.5)

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lecture_utils.valleys import (barrier_level, descent_reachable, global_minimum_cells, loss_on_grid,
-                                   reaches_global_minimum, spurious_valleys, sublevel_components)
+from lecture_utils.valleys import (barrier_level, component_classes, descent_reachable, draw_sublevel_components,
+                                   global_minimum_cells, loss_on_grid, reaches_global_minimum, spurious_valleys,
+                                   sublevel_components)
 
 
 def neighbours(i, j, shape, connectivity):
@@ -172,6 +173,23 @@ def test_known_minimum_value_and_tolerance():
         global_minimum_cells(grid, min_value=0.0, atol=1e-6)
     with pytest.raises(ValueError, match="below min_value"):
         global_minimum_cells(grid, min_value=0.01, atol=1e-6)
+
+
+def test_component_classes_and_drawing():
+    import matplotlib.pyplot as plt
+    grid = np.array([[5.0, 5.0, 5.0], [0.0, 5.0, 1.0], [5.0, 5.0, 5.0]])
+    (report,) = spurious_valleys(grid, 2.0)
+    expected = np.array([[0, 0, 0], [1, 0, 2], [0, 0, 0]])
+    np.testing.assert_array_equal(component_classes(report), expected)
+    fig, ax = plt.subplots()
+    image = draw_sublevel_components(ax, [0.0, 1.0, 2.0], [0.0, 1.0, 2.0], report)
+    np.testing.assert_array_equal(np.asarray(image.get_array()), expected.T)   # row = second parameter
+    assert image.get_extent() == [-0.5, 2.5, -0.5, 2.5]
+    with pytest.raises(ValueError):
+        draw_sublevel_components(ax, [0.0, 1.0], [0.0, 1.0, 2.0], report)
+    with pytest.raises(ValueError):
+        draw_sublevel_components(ax, [0.0, 1.0, 3.0], [0.0, 1.0, 2.0], report)
+    plt.close(fig)
 
 
 # ------------------------------------------------------------------------------- descent paths
