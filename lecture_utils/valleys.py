@@ -11,9 +11,7 @@ The functions here answer, *for the sampled values*, the questions of Part II of
 * :func:`barrier_level` is the lowest level at which two cells lie in one sublevel component (the
   height of the lowest pass between them).
 
-Grid conventions
-----------------
-Two cells are *neighbours* under 4-connectivity when they share an edge (they differ by one in one
+**Grid conventions.** Two cells are *neighbours* under 4-connectivity when they share an edge (they differ by one in one
 index), and under 8-connectivity when they share an edge or a corner. The default is 8: a component
 found with 8-connectivity is separated from the rest of the sublevel set by a ring of cells above the
 level that even diagonal steps cannot cross, so a spurious valley reported with 8-connectivity is the
@@ -23,9 +21,7 @@ choice for the opposite claim (that no valley is spurious). Both are accepted ev
 A *global-minimum cell* is a cell whose value is at most ``min_value + atol``, where ``min_value`` is
 the minimum of the grid unless the true minimum value is known and passed in.
 
-What a grid can certify
------------------------
-Everything here is exact for the sampled values and approximate for the continuous loss: a
+**What a grid can certify.** Everything here is exact for the sampled values and approximate for the continuous loss: a
 connection thinner than the grid spacing can be missed (a valley then looks spurious although it is
 not), a ridge thinner than the spacing can be missed (two valleys then look merged), and a component
 that touches the edge of the window may connect to a global minimum outside it. Refining the grid and
