@@ -68,10 +68,10 @@ def _connectivity(connectivity) -> int:
     return int(connectivity)
 
 
-def _level(level) -> float:
-    value = as_float_array(level, "level")
+def _level(level, name: str = "level") -> float:
+    value = as_float_array(level, name)
     if value.ndim != 0:
-        raise ValueError(f"level must be a single number, got shape {value.shape}")
+        raise ValueError(f"{name} must be a single number, got shape {value.shape}")
     return float(value)
 
 
@@ -196,13 +196,13 @@ def global_minimum_cells(loss_grid, min_value: float | None = None, atol: float 
         refine the grid or raise ``atol``).
     """
     grid = _grid(loss_grid)
-    atol = _level(atol)
+    atol = _level(atol, "atol")
     if atol < 0:
         raise ValueError(f"atol must be non-negative, got {atol}")
     if min_value is None:
         minimum = float(grid.min())
     else:
-        minimum = _level(min_value)
+        minimum = _level(min_value, "min_value")
         if grid.min() < minimum - atol:
             raise ValueError(f"the grid has values down to {grid.min():.6g}, below min_value = {minimum:.6g}")
     mask = grid <= minimum + atol

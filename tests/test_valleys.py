@@ -263,6 +263,8 @@ def test_bad_arguments_raise():
                  lambda: barrier_level(grid, (0, 0), np.zeros((3, 3), dtype=bool)),
                  lambda: barrier_level(grid, (0, 0), np.ones((2, 2), dtype=bool)),
                  lambda: loss_on_grid(lambda a, b: a + b, [0.0, 0.0], [0.0, 1.0]),
-                 lambda: loss_on_grid(lambda a, b: np.zeros(3), [0.0, 1.0], [0.0, 1.0])]:
+                 lambda: loss_on_grid(lambda a, b: np.zeros(3), [0.0, 1.0], [0.0, 1.0]),
+                 lambda: loss_on_grid(lambda a, b: np.where(a > 0, a, np.nan), [0.0, 1.0], [0.0, 1.0]),
+                 lambda: global_minimum_cells(grid, min_value=np.nan)]:
         with pytest.raises(ValueError):
             call()
