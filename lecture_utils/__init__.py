@@ -5,6 +5,7 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.data` - inputs ``X`` of shape ``(d0, n)`` and labels ``y`` of shape ``(n,)``;
 * :mod:`lecture_utils.networks` - the two-layer ReLU network and general fully connected networks;
 * :mod:`lecture_utils.interpolation` - exact interpolation (Cooper's construction) and feature ranks;
+* :mod:`lecture_utils.valleys` - sublevel sets, their components and spurious valleys on 2-D grids;
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
@@ -28,6 +29,8 @@ from .plotting import PALETTE, figure_digest, show, use_book_style
 from .regions import (activation_pattern, activation_patterns, cover_count, intersection_poset, preactivations,
                       region_interior_point, zaslavsky_count)
 from .training import gradient_descent, squared_loss
+from .valleys import (barrier_level, descent_reachable, loss_on_grid, spurious_valleys,
+                      sublevel_components)
 from .widgets import relu_explorer
 from .zonotopes import zonotope_vertices
 
@@ -41,6 +44,7 @@ __all__ = [
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
     "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",
+    "loss_on_grid", "sublevel_components", "spurious_valleys", "descent_reachable", "barrier_level",
     "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
