@@ -23,7 +23,7 @@ import torch
 
 from ._validation import as_float_array, as_vector
 
-__all__ = ["loss_hessian", "hessian_spectrum", "count_eigenvalue_signs"]
+__all__ = ["loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs"]
 
 ModelWithInputs = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor]
 
@@ -32,6 +32,31 @@ def _as_tensor(a, name: str) -> torch.Tensor:
     if isinstance(a, torch.Tensor):
         return a.detach().to(torch.float64)
     return torch.from_numpy(as_float_array(a, name))
+
+
+def _flat_problem(model, params, X, y):
+    """Validate the inputs; return (predict(theta_flat), theta0, y) with predict differentiable."""
+    if not callable(model):
+        raise ValueError("model must be a callable model(params, X) returning predictions")
+    if not isinstance(params, dict) or not params:
+        raise ValueError("params must be a non-empty dictionary of tensors")
+    y_t = torch.from_numpy(as_vector(y, "y"))
+    X_t = None if X is None else _as_tensor(X, "X")
+    names = list(params)
+    shapes = [tuple(params[k].shape) for k in names]
+    sizes = [int(np.prod(s)) for s in shapes]
+    theta0 = torch.cat([_as_tensor(params[k], k).reshape(-1) for k in names])
+
+    def predict(theta):
+        pieces = torch.split(theta, sizes)
+        p = {k: piece.reshape(shape) for k, piece, shape in zip(names, pieces, shapes)}
+        return model(p) if X_t is None else model(p, X_t)
+
+    out = predict(theta0)
+    if tuple(out.shape) != tuple(y_t.shape):
+        raise ValueError(f"model must return predictions of shape {tuple(y_t.shape)} (one per label), "
+                         f"got {tuple(out.shape)}")
+    return predict, theta0, y_t
 
 
 def loss_hessian(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:
@@ -58,26 +83,7 @@ def loss_hessian(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) 
         Symmetric float64 matrix; ``m`` is the total number of parameters, ordered as the
         dictionary, each tensor flattened row-major.
     """
-    if not callable(model):
-        raise ValueError("model must be a callable model(params, X) returning predictions")
-    if not isinstance(params, dict) or not params:
-        raise ValueError("params must be a non-empty dictionary of tensors")
-    y_t = torch.from_numpy(as_vector(y, "y"))
-    X_t = None if X is None else _as_tensor(X, "X")
-    names = list(params)
-    shapes = [tuple(params[k].shape) for k in names]
-    sizes = [int(np.prod(s)) for s in shapes]
-    theta0 = torch.cat([_as_tensor(params[k], k).reshape(-1) for k in names])
-
-    def predict(theta):
-        pieces = torch.split(theta, sizes)
-        p = {k: piece.reshape(shape) for k, piece, shape in zip(names, pieces, shapes)}
-        return model(p) if X_t is None else model(p, X_t)
-
-    out = predict(theta0)
-    if tuple(out.shape) != tuple(y_t.shape):
-        raise ValueError(f"model must return predictions of shape {tuple(y_t.shape)} (one per label), "
-                         f"got {tuple(out.shape)}")
+    predict, theta0, y_t = _flat_problem(model, params, X, y)
 
     def loss(theta):
         r = predict(theta) - y_t
@@ -85,6 +91,30 @@ def loss_hessian(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) 
 
     H = torch.func.hessian(loss)(theta0).detach().cpu().numpy()
     return 0.5 * (H + H.T)
+
+
+def residual_curvature(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:
+    """The second term of the Gauss-Newton decomposition, ``sum_j r_j Hess F(theta; x_j)``.
+
+    With ``r = F(theta, X) - y`` held fixed, this is the Hessian of ``theta -> r . F(theta, X)``, so
+    that ``loss_hessian = J^T J + residual_curvature``. It vanishes at a zero-loss point, and by
+    Weyl's inequality every eigenvalue of the loss Hessian is within its spectral norm of the
+    corresponding eigenvalue of ``J^T J``.
+
+    Parameters
+    ----------
+    model, params, X, y
+        As in :func:`loss_hessian`.
+
+    Returns
+    -------
+    ndarray of shape ``(m, m)``
+        Symmetric float64 matrix, computed by ``torch.func.hessian``.
+    """
+    predict, theta0, y_t = _flat_problem(model, params, X, y)
+    r = (predict(theta0) - y_t).detach()
+    C = torch.func.hessian(lambda theta: (r * predict(theta)).sum())(theta0).detach().cpu().numpy()
+    return 0.5 * (C + C.T)
 
 
 def hessian_spectrum(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import lecture_utils as lu
-from lecture_utils.hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian
+from lecture_utils.hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, residual_curvature
 from lecture_utils.manifold import flatten_params, gauss_newton_to_manifold, unflatten_params
 
 
@@ -38,6 +38,8 @@ def test_quadratic_model_hessian_closed_form():
     J = theta @ Q + a                       # row j: theta^T Q_j + a_j (Q_j symmetric)
     r = 0.5 * np.einsum("i,jik,k->j", theta, Q, theta) + a @ theta - y
     np.testing.assert_allclose(H, J.T @ J + np.einsum("j,jik->ik", r, Q), atol=1e-11)
+    C = residual_curvature(model, {"theta": torch.from_numpy(theta)}, None, y)
+    np.testing.assert_allclose(C, np.einsum("j,jik->ik", r, Q), atol=1e-11)
 
 
 def test_hessian_equals_finite_differences_of_autograd_gradient():
@@ -89,5 +91,7 @@ def test_bad_input_raises():
         hessian_spectrum(softplus_model, {}, X, y)
     with pytest.raises(ValueError, match="NaN"):
         loss_hessian(softplus_model, params, np.full((2, 5), np.nan), y)
+    with pytest.raises(ValueError, match="shape"):
+        residual_curvature(softplus_model, params, X, y[:4])
     with pytest.raises(ValueError, match="tol"):
         count_eigenvalue_signs([1.0], tol=-1.0)
