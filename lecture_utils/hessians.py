@@ -11,7 +11,7 @@ A *model* here is a pure function ``model(params, X)`` of a parameter dictionary
 of shape ``(d0, n)``, returning the predictions of shape ``(n,)``, for example
 ``lambda p, X: lu.mlp(p, X, "softplus")``. Hessians are taken with respect to all parameters,
 flattened in the dictionary's order, each tensor row-major (as in
-:func:`lecture_utils.manifold.flatten_params` and :func:`lecture_utils.parameter_jacobian`).
+:func:`lecture_utils.manifold.flatten_params` and :func:`lecture_utils.jacobians.parameter_jacobian`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The set of global minima ``M = {theta : F(theta, X) = y}`` as a manifold: projecting onto it,
 its tangent spaces, and walks along it.
 
-A *model* here is, as in :func:`lecture_utils.parameter_jacobian`, a pure function of a parameter
+A *model* here is, as in :func:`lecture_utils.jacobians.parameter_jacobian`, a pure function of a parameter
 dictionary that returns the prediction vector ``F(theta, X)`` of shape ``(n,)`` on a fixed data set
 (for example ``lambda p: lu.mlp(p, X, "softplus")``). Parameters are flattened into one vector
 ``theta`` of length ``m`` in the dictionary's order, each tensor row-major (:func:`flatten_params`),
-which is also the column order of :func:`lecture_utils.parameter_jacobian`.
+which is also the column order of :func:`lecture_utils.jacobians.parameter_jacobian`.
 
 Where ``0`` is a regular value of ``theta -> F(theta, X) - y`` (the Jacobian ``J`` has rank ``n`` at
 every zero-loss point), ``M`` is a smooth manifold of dimension ``m - n`` and its tangent space at
@@ -35,13 +35,13 @@ def flatten_params(params: dict[str, torch.Tensor]) -> np.ndarray:
     Parameters
     ----------
     params : dict of str to tensor
-        The parameters, for example from :func:`lecture_utils.init_mlp`.
+        The parameters, for example from :func:`lecture_utils.networks.init_mlp`.
 
     Returns
     -------
     ndarray of shape ``(m,)``
         ``m`` is the total number of entries; the order matches the columns of
-        :func:`lecture_utils.parameter_jacobian`.
+        :func:`lecture_utils.jacobians.parameter_jacobian`.
     """
     if not isinstance(params, dict) or not params:
         raise ValueError("params must be a non-empty dictionary of tensors")
@@ -91,17 +91,22 @@ def _check_common(model, params, y) -> np.ndarray:
 
 
 def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, tol: float = 1e-12,
-                             max_steps: int = 50, max_halvings: int = 30,
+                             max_steps: int = 50, damping_levels: int = 30,
                              ) -> tuple[dict[str, torch.Tensor], dict]:
     """Move ``params`` onto ``M = {theta : F(theta) = y}`` by least-norm Gauss-Newton steps.
 
     Each step solves the linearised equation ``F(theta) + J delta = y`` for the
-    minimum-norm ``delta``, i.e. ``theta <- theta - t J^+ r`` with the residual ``r = F(theta) - y``
-    and ``J^+`` the pseudo-inverse (``numpy.linalg.lstsq``). Where ``J`` has rank ``n`` the step is
-    orthogonal to the null space of ``J``, so near ``M`` it is close to the orthogonal projection onto
-    ``M``, and convergence is quadratic. The step length ``t`` starts at 1 and is halved (at most
-    ``max_halvings`` times) until the residual norm decreases, which makes the method robust far
-    from ``M``.
+    minimum-norm ``delta``, i.e. ``theta <- theta - J^+ r`` with the residual ``r = F(theta) - y``
+    and ``J^+`` the pseudo-inverse (computed from the singular value decomposition of ``J``, with
+    singular values below ``max(J.shape) * eps * s_max`` treated as zero). Where ``J`` has rank ``n``
+    the step lies in the row space of ``J``, orthogonal to the null space, so near ``M`` it is close
+    to the orthogonal projection onto ``M``, and convergence is quadratic.
+
+    If the full step does not decrease the residual norm (far from ``M``, or where ``J`` is badly
+    conditioned), Levenberg-Marquardt damping is used instead:
+    ``delta = J^T (J J^T + mu I)^{-1} r`` with ``mu = s_max^2 * 4^(k - damping_levels)`` for
+    ``k = 0, 1, ..., damping_levels - 1``, taking the first ``mu`` that decreases ``||r||``
+    (``s_max`` is the largest singular value of ``J``). If none does, the method stops.
 
     Parameters
     ----------
@@ -118,8 +123,8 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
         hundred times float64 rounding for labels of order one.
     max_steps : int
         Budget of Gauss-Newton steps.
-    max_halvings : int
-        Budget of step halvings within one step; if none decreases the residual the method stops.
+    damping_levels : int
+        Number of Levenberg-Marquardt damping values tried when the undamped step fails.
 
     Returns
     -------
@@ -134,8 +139,8 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     max_steps = check_positive_int(max_steps, "max_steps")
-    if isinstance(max_halvings, bool) or not isinstance(max_halvings, (int, np.integer)) or max_halvings < 0:
-        raise ValueError(f"max_halvings must be a non-negative integer, got {max_halvings!r}")
+    if isinstance(damping_levels, bool) or not isinstance(damping_levels, (int, np.integer)) or damping_levels < 0:
+        raise ValueError(f"damping_levels must be a non-negative integer, got {damping_levels!r}")
     theta = flatten_params(params)
     current = unflatten_params(theta, params)
     r = _residual(model, current, y)
@@ -146,7 +151,7 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
         U, s, Vt = np.linalg.svd(J, full_matrices=False)
         coeffs = U.T @ r
         accepted = False
-        for damping in [0.0] + [s[0] ** 2 * 4.0 ** (k - max_halvings) for k in range(max_halvings)]:
+        for damping in [0.0] + [s[0] ** 2 * 4.0 ** (k - damping_levels) for k in range(damping_levels)]:
             # minimum-norm solution of (J J^T + damping I) z = r, step J^T z; damping 0 gives J^+ r
             keep = s > s[0] * max(J.shape) * np.finfo(np.float64).eps if damping == 0 else s > 0
             delta = Vt[keep].T @ (s[keep] * coeffs[keep] / (s[keep] ** 2 + damping))
@@ -173,7 +178,7 @@ def tangent_space(J, rtol: float | None = None) -> np.ndarray:
     J : array of shape ``(n, m)``
         Jacobian of the predictions with respect to the flattened parameters.
     rtol : float, optional
-        Relative tolerance deciding the rank, as in :func:`lecture_utils.jacobian_rank`: singular
+        Relative tolerance deciding the rank, as in :func:`lecture_utils.jacobians.jacobian_rank`: singular
         values at most ``rtol * s_max`` count as zero. Default ``max(J.shape) * eps(float64)``.
 
     Returns

@@ -68,6 +68,7 @@ def test_hessian_at_zero_loss_is_gauss_newton_matrix_with_n_positive_eigenvalues
     J = lu.parameter_jacobian(model, params)
     H = loss_hessian(softplus_model, params, X, y)
     np.testing.assert_allclose(H, J.T @ J, atol=1e-12)
+    assert np.abs(residual_curvature(softplus_model, params, X, y)).max() < 1e-12
     eigenvalues = hessian_spectrum(softplus_model, params, X, y)
     np.testing.assert_allclose(eigenvalues, np.linalg.eigvalsh(J.T @ J), atol=1e-12)
     assert np.all(np.diff(eigenvalues) >= 0)
