@@ -5,6 +5,8 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.data` - inputs ``X`` of shape ``(d0, n)`` and labels ``y`` of shape ``(n,)``;
 * :mod:`lecture_utils.networks` - the two-layer ReLU network and general fully connected networks;
 * :mod:`lecture_utils.interpolation` - exact interpolation (Cooper's construction) and feature ranks;
+* :mod:`lecture_utils.manifold` - the manifold of global minima: projection, tangent spaces, walks;
+* :mod:`lecture_utils.hessians` - Hessians of the loss and their spectra;
 * :mod:`lecture_utils.valleys` - sublevel sets, their components and spurious valleys on 2-D grids;
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
@@ -20,9 +22,12 @@ The names used across chapters are re-exported here.
 from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
+from .hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, residual_curvature
 from .interpolation import (cooper_deep_interpolation, cooper_interpolation, polynomial_feature_dimension,
                             random_feature_matrix)
 from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
+from .manifold import (flatten_params, gauss_newton_to_manifold, tangent_space, unflatten_params,
+                       walk_on_manifold)
 from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
                        mlp, relu, smoolu, softplus, two_layer_relu)
 from .plotting import PALETTE, figure_digest, show, use_book_style
@@ -44,6 +49,8 @@ __all__ = [
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
     "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",
+    "flatten_params", "unflatten_params", "gauss_newton_to_manifold", "tangent_space", "walk_on_manifold",
+    "loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs",
     "loss_on_grid", "sublevel_components", "spurious_valleys", "descent_reachable", "barrier_level",
     "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
