@@ -175,28 +175,45 @@ def random_step_matrix(n: int, d1: int, seed=None) -> np.ndarray:
     return step_vectors(n)[rng_from(seed).integers(0, 2 * n, size=d1)]
 
 
+def _absorption_probability(T: np.ndarray, d: int) -> float:
+    """Probability that the Markov chain with transition matrix ``T``, started in state 0, is in the
+    last state after ``d`` steps (all entries non-negative, so there is no cancellation)."""
+    return float(min(max(np.linalg.matrix_power(T, d)[0, -1], 0.0), 1.0))
+
+
 def diverse_probability(n: int, d1: int) -> float:
     """Exact probability that ``d1`` i.i.d. uniform step-vector rows form a diverse matrix.
 
     The class of a row (Theorem 10's proof) is ``1`` for the all-ones row (probability ``1/(2n)``),
-    ``k`` for ``xi^(k,0)`` or ``xi^(k,1)``, ``2 <= k <= n`` (probability ``1/n`` each), and a
-    remaining class otherwise. Inclusion-exclusion over the set of missed classes gives
-    ``sum_{e in {0,1}} sum_m (-1)^(e+m) C(n-1, m) (1 - e/(2n) - m/n)^d1``.
+    ``k`` for ``xi^(k,0)`` or ``xi^(k,1)``, ``2 <= k <= n`` (probability ``1/n`` each), and none for the
+    zero row. The number of classes ``2..n`` seen so far and whether class 1 has been seen form a
+    Markov chain; the probability is an entry of a power of its transition matrix (computed in
+    float64 from non-negative numbers, so it stays accurate for large ``n``, unlike the alternating
+    inclusion-exclusion sum).
     """
     n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
-    total = 0.0
-    for e in (0, 1):
-        for m in range(n):
-            q = 1.0 - e / (2 * n) - m / n
-            total += (-1) ** (e + m) * math.comb(n - 1, m) * max(q, 0.0) ** d1
-    return float(min(max(total, 0.0), 1.0))
+    T = np.zeros((2 * n, 2 * n))                   # state 2 m + e: m of classes 2..n seen, e: class 1 seen
+    for m in range(n):
+        for e in (0, 1):
+            state, new_class, new_ones = 2 * m + e, (n - 1 - m) / n, (1 - e) / (2 * n)
+            if m < n - 1:
+                T[state, state + 2] += new_class
+            if e == 0:
+                T[state, state + 1] += new_ones
+            T[state, state] += 1.0 - (new_class if m < n - 1 else 0.0) - new_ones
+    return _absorption_probability(T, d1)
 
 
 def _cover_probability(n: int, d: int) -> float:
     """P(d i.i.d. draws, each hitting one of n given classes with probability 1/(2n), cover all n)."""
     if d == 0:
         return 0.0
-    return float(sum((-1) ** m * math.comb(n, m) * (1.0 - m / (2 * n)) ** d for m in range(n + 1)))
+    T = np.zeros((n + 1, n + 1))                   # state m: classes seen so far
+    for m in range(n + 1):
+        T[m, m] = 1.0 - (n - m) / (2 * n)
+        if m < n:
+            T[m, m + 1] = (n - m) / (2 * n)
+    return _absorption_probability(T, d)
 
 
 def complete_probability(n: int, d1: int) -> float:
@@ -204,12 +221,11 @@ def complete_probability(n: int, d1: int) -> float:
     output weights ``v = (+1, -1, +1, ...)`` (``ceil(d1/2)`` positive, ``floor(d1/2)`` negative units).
 
     Each sign class must contain all ``n`` vectors ``xi^(k,1)``, each drawn with probability ``1/(2n)``;
-    the two classes are independent, and each is a coupon-collector coverage computed by
-    inclusion-exclusion.
+    the two classes are independent, and each is a coupon-collector coverage computed exactly from
+    the Markov chain of the number of vectors seen.
     """
     n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
-    p = _cover_probability(n, (d1 + 1) // 2) * _cover_probability(n, d1 // 2)
-    return float(min(max(p, 0.0), 1.0))
+    return _cover_probability(n, (d1 + 1) // 2) * _cover_probability(n, d1 // 2)
 
 
 def theorem10_width(n: int, eps: float) -> float:
@@ -411,35 +427,41 @@ def _has_minimum_lp(X, y, A, v) -> bool:
 
 
 def _has_minimum_cone(X, y, A, v) -> bool:
-    x = X[0]
-    n = x.size
-    Xt = np.vstack([x, np.ones(n)])                                # (2, n)
-    # candidate rays of the closed wedges: directions (1, -x_j) perpendicular to (x_j, 1), both signs,
-    # and for n = 1 also the normals s (x_j, 1); a wedge's candidates lying in it generate it.
-    cand = np.vstack([np.column_stack([np.ones(n), -x]), -np.column_stack([np.ones(n), -x])])   # (2n, 2)
-    P = cand @ Xt                                                  # (2n, n): <x~_j, r>
-    scale = np.max(np.abs(P)) + 1.0
-    gens = []
+    order = np.argsort(X[0], kind="stable")
+    xs, ys, As = X[0][order], y[order], A[:, order]
+    n = xs.size
+    if n > 1 and np.min(np.diff(xs)) <= 0:
+        raise ValueError("method='cone' needs pairwise distinct inputs")
+    if not np.all(_row_is_step(As)):
+        return False                                               # an empty region (Lemma 9)
     # units with the same row of A and the same sign of v have images that are positive multiples of
     # one another, and a strictly positive sum of copies of an open cone is that cone: keep one each.
-    kinds = np.unique(np.column_stack([A, np.sign(v)]), axis=0)
-    for row in kinds:
-        a, sign = row[:n].astype(float), row[n]
-        if not a.any():
-            continue                                               # a dead unit adds nothing
-        s = 2.0 * a - 1.0
-        rays = cand[np.min(s[None, :] * P, axis=1) >= -1e-12 * scale]
-        if n == 1:
-            rays = np.vstack([rays, s[0] * Xt[:, 0]])
-        gens.append(sign * a[:, None] * (Xt.T @ rays.T))           # (n, #rays)
-    if not gens:
+    changes = np.diff(As, axis=1) != 0
+    position = np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 1, 0) if n > 1 else np.zeros(len(v), int)
+    code = (As[:, 0] * (n + 1) + position) * 2 + (v > 0)
+    first = np.unique(code, return_index=True)[1]
+    kinds, signs = As[first].astype(float), np.sign(v[first])
+    alive = kinds.any(axis=1)                                      # a dead unit adds nothing
+    kinds, signs = kinds[alive], signs[alive]
+    if kinds.size == 0:
         return bool(np.all(y == 0))
-    G = np.hstack(gens)
+    # candidate rays of the closed wedges: the directions +-(1, -x_j), perpendicular to (x_j, 1); for
+    # a pointed wedge exactly its two extreme rays are valid (for n = 1 we add the normal (x_1, 1)).
+    Xt = np.vstack([xs, np.ones(n)])                               # (2, n)
+    ray = np.column_stack([np.ones(n), -xs])
+    P = np.vstack([ray, -ray]) @ Xt                                # (2n, n): <x~_j, r>
+    tol = 1e-12 * (np.max(np.abs(P)) + 1.0)
+    sign_pattern = 2.0 * kinds - 1.0                               # (K, n)
+    valid = np.min(sign_pattern[:, None, :] * P[None, :, :], axis=2) >= -tol      # (K, 2n)
+    images = signs[:, None, None] * kinds[:, None, :] * P[None, :, :]             # (K, 2n, n)
+    G = images[valid].T                                            # (n, #generators)
+    if n == 1:
+        G = np.hstack([G, (signs * (xs[0] ** 2 + 1.0))[None, :]])
     # y = G lam with lam > 0  <=>  G mu - tau y = y - G 1 with mu, tau >= 0 (lam = 1 + mu, t = 1 + tau)
-    M = np.hstack([G, -y[:, None]])
-    rhs = y - G.sum(axis=1)
+    M = np.hstack([G, -ys[:, None]])
+    rhs = ys - G.sum(axis=1)
     _, resid = scipy.optimize.nnls(M, rhs, maxiter=50 * M.shape[1])
-    return bool(resid <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M, 2)))
+    return bool(resid <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M)))
 
 
 def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
@@ -468,7 +490,8 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
         ``d0 = 1``) uses that the region's image ``{J_A theta : theta in S_X^A}`` is the set of strictly
         positive combinations of the images of the extreme rays of the units' wedges, and decides
         ``y = G lam, lam > 0`` by non-negative least squares on the homogenised system (residual below
-        ``CONE_RTOL`` relative). Both are exact up to the solvers' floating-point tolerances.
+        ``CONE_RTOL`` relative); it needs pairwise distinct inputs. Both are exact up to the solvers'
+        floating-point tolerances.
 
     Returns
     -------

@@ -78,6 +78,25 @@ def test_complete_probability_by_enumeration_when_positive():
     assert count > 0 and math.isclose(complete_probability(n, d1), count / 4 ** d1, abs_tol=1e-12)
 
 
+def inclusion_exclusion_diverse(n, d):
+    """The same probability by inclusion-exclusion over the missed classes (accurate for small n)."""
+    return sum((-1) ** (e + m) * math.comb(n - 1, m) * (1 - e / (2 * n) - m / n) ** d
+               for e in (0, 1) for m in range(n))
+
+
+@pytest.mark.parametrize("n", [2, 5, 9])
+def test_diverse_probability_equals_inclusion_exclusion(n):
+    for d in (1, n, 3 * n, 10 * n):
+        assert math.isclose(diverse_probability(n, d), max(inclusion_exclusion_diverse(n, d), 0.0), abs_tol=1e-10)
+
+
+def test_probabilities_stay_in_range_for_large_n():
+    p = [diverse_probability(80, d) for d in (1, 100, 500, 1000, 3000)]
+    assert p[0] == 0.0 and all(a <= b for a, b in zip(p, p[1:])) and 0.999 < p[-1] <= 1.0
+    q = [complete_probability(80, d) for d in (100, 1000, 3000)]
+    assert all(a <= b for a, b in zip(q, q[1:])) and 0.0 <= q[0] and q[-1] <= 1.0
+
+
 def test_non_step_rows_and_widths():
     assert not is_step_matrix([[1, 0, 1]]) and is_step_matrix([[1, 1, 0], [0, 0, 0]])
     assert not is_diverse([[1, 0, 1], [1, 1, 1]])
@@ -239,6 +258,8 @@ def test_region_and_fraction_reject_bad_input():
         region_has_global_minimum(X, y, [[1, 1]], [1.0], method="simplex")
     with pytest.raises(ValueError):
         region_has_global_minimum(np.ones((2, 2)), y, [[1, 1]], [1.0], method="cone")
+    with pytest.raises(ValueError, match="distinct"):
+        region_has_global_minimum(np.array([[0.0, 0.0]]), y, [[1, 1]], [1.0], method="cone")
     with pytest.raises(ValueError):
         global_minimum_fraction(1, 4, 3, "gaussian", 5)
     with pytest.raises(ValueError):
