@@ -1,0 +1,557 @@
+"""Global minima inside activation regions of the two-layer ReLU network with biases.
+
+On an activation region ``S_X^A`` (an open polyhedral cone of parameters ``theta = [W | b]`` sharing
+the pattern ``A`` of shape ``(d1, n)``) the network is linear in ``theta``:
+``F(theta, X) = J_A theta`` with the constant Jacobian ``J_A``. So the region contains a zero-loss
+global minimum exactly when the affine set ``{theta : J_A theta = y}`` meets the open cone. This module
+decides that question and, for one-dimensional inputs, builds such a point explicitly:
+
+* :func:`step_vectors`, :func:`is_step_matrix`, :func:`is_diverse`, :func:`is_complete` - the
+  combinatorics of one-dimensional data (Karhadkar, Murray, Tseran and Montufar, Section 5);
+* :func:`diverse_probability`, :func:`complete_probability` - exact probabilities (inclusion-exclusion)
+  that a matrix of i.i.d. uniform step-vector rows is diverse or complete, and
+  :func:`theorem10_width`, :func:`theorem12_width`, the widths the paper's Theorems 10 and 12 ask for;
+* :func:`lemma15_parameters` - the constructive proof of the paper's Lemma 15: in a complete region,
+  weights and biases that keep the pattern and fit any labels exactly;
+* :func:`pattern_jacobian` and :func:`region_has_global_minimum` - the Jacobian of a region and an exact
+  feasibility test (a linear programme, or for ``d0 = 1`` a cone-membership test by non-negative least
+  squares);
+* :func:`global_minimum_fraction` - the Monte Carlo experiment of the paper's Figures 6-8.
+
+Conventions: for one-dimensional inputs ``x^(1) < ... < x^(n)`` the step vectors are
+``xi^(k,1) = (0, ..., 0, 1, ..., 1)`` (ones from position ``k`` on) and ``xi^(k,0) = 1 - xi^(k,1)``,
+``k = 1, ..., n + 1``; there are ``2n`` distinct ones. Functions that take a pattern ``A`` *without*
+the inputs assume its columns are ordered by increasing input.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse
+
+from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from .data import quadratic_labels, random_labels, teacher_labels, uniform_cube_inputs
+from .networks import init_two_layer
+from .regions import activation_pattern
+
+__all__ = [
+    "step_vectors",
+    "is_step_matrix",
+    "is_diverse",
+    "is_complete",
+    "random_step_matrix",
+    "diverse_probability",
+    "complete_probability",
+    "theorem10_width",
+    "theorem12_width",
+    "lemma15_parameters",
+    "pattern_jacobian",
+    "region_has_global_minimum",
+    "global_minimum_fraction",
+    "LABEL_TYPES",
+]
+
+#: Relative tolerance of the cone-membership test (non-negative least squares residual).
+CONE_RTOL = 1e-9
+#: Relative tolerance with which a linear-programming witness must reproduce the labels.
+WITNESS_RTOL = 1e-6
+#: The label types of the paper's experiments (Appendix E.2).
+LABEL_TYPES = ("polynomial", "teacher", "random")
+
+
+# ----------------------------------------------------------------------------------------------
+# Step vectors, diverse and complete matrices
+# ----------------------------------------------------------------------------------------------
+
+def step_vectors(n: int) -> np.ndarray:
+    """The ``2n`` distinct step vectors of length ``n``, one per row (dtype ``int``).
+
+    Rows ``0, ..., n`` are ``xi^(k,1)`` for ``k = 1, ..., n + 1`` (ones from position ``k`` on: the
+    all-ones vector first, the zero vector last); rows ``n + 1, ..., 2n - 1`` are ``xi^(k,0)`` for
+    ``k = 2, ..., n`` (ones before position ``k``).
+
+    Parameters
+    ----------
+    n : int
+        Number of data points.
+
+    Returns
+    -------
+    ndarray of shape ``(2n, n)``
+    """
+    n = check_positive_int(n, "n")
+    idx = np.arange(n)
+    up = (idx[None, :] >= np.arange(n + 1)[:, None]).astype(int)   # xi^(k,1), k = 1..n+1
+    return np.vstack([up, 1 - up[1:n]])
+
+
+def _as_pattern(A, name: str = "A") -> np.ndarray:
+    arr = as_matrix(A, name)
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(f"{name} must have 0/1 entries")
+    return arr.astype(int)
+
+
+def _row_is_step(A: np.ndarray) -> np.ndarray:
+    """Boolean per row: is it a step vector (at most one change, in either direction)?"""
+    return np.count_nonzero(np.diff(A, axis=1), axis=1) <= 1
+
+
+def is_step_matrix(A) -> bool:
+    """Whether every row of the 0/1 matrix ``A`` (shape ``(d1, n)``, columns by increasing input) is a
+    step vector, i.e. (Lemma 9 of Karhadkar et al.) whether the region ``S_X^A`` is non-empty."""
+    return bool(np.all(_row_is_step(_as_pattern(A))))
+
+
+def _up_index(A: np.ndarray) -> np.ndarray:
+    """Per row: ``k`` (1-based) if the row equals ``xi^(k,1)`` with ``k <= n``, else 0."""
+    first_one = np.argmax(A == 1, axis=1)
+    is_up = _row_is_step(A) & (A[:, -1] == 1)
+    return np.where(is_up, first_one + 1, 0)
+
+
+def is_diverse(A) -> bool:
+    """Whether the step matrix ``A`` is *diverse* (proof of Theorem 10 of Karhadkar et al.).
+
+    Diverse: every row is a step vector, some row is the all-ones vector ``xi^(1,1)``, and for every
+    ``k = 2, ..., n`` some row is ``xi^(k,0)`` or ``xi^(k,1)``. Diverse matrices have rank ``n``.
+
+    Parameters
+    ----------
+    A : array of shape ``(d1, n)``
+        0/1 pattern, columns ordered by increasing input.
+
+    Returns
+    -------
+    bool
+    """
+    A = _as_pattern(A)
+    if not np.all(_row_is_step(A)):
+        return False
+    n = A.shape[1]
+    changes = np.diff(A, axis=1) != 0
+    first_change = np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 2, 0)   # k of xi^(k, .)
+    covered = set(first_change[first_change > 0].tolist())
+    has_ones = bool(np.any(np.all(A == 1, axis=1)))
+    return has_ones and covered >= set(range(2, n + 1))
+
+
+def is_complete(A, v) -> bool:
+    """Whether the step matrix ``A`` is *complete* for the output weights ``v`` (Theorem 12).
+
+    Complete: every row is a step vector, and for every ``k = 1, ..., n`` and each sign there is a
+    unit ``i`` with that sign of ``v_i`` whose row is ``xi^(k,1)`` (active exactly on the points
+    ``k, ..., n``).
+
+    Parameters
+    ----------
+    A : array of shape ``(d1, n)``
+        0/1 pattern, columns ordered by increasing input.
+    v : array of shape ``(d1,)``
+        Output weights (nonzero).
+
+    Returns
+    -------
+    bool
+    """
+    A = _as_pattern(A)
+    v = as_vector(v, "v", length=A.shape[0])
+    if not np.all(_row_is_step(A)):
+        return False
+    up = _up_index(A)
+    n = A.shape[1]
+    need = set(range(1, n + 1))
+    return need <= set(up[v > 0].tolist()) and need <= set(up[v < 0].tolist())
+
+
+def random_step_matrix(n: int, d1: int, seed=None) -> np.ndarray:
+    """A ``(d1, n)`` matrix whose rows are i.i.d. uniform among the ``2n`` step vectors, i.e. a
+    uniformly random non-empty activation region for sorted one-dimensional data (Lemma 9)."""
+    n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
+    return step_vectors(n)[rng_from(seed).integers(0, 2 * n, size=d1)]
+
+
+def _absorption_probability(T: np.ndarray, d: int) -> float:
+    """Probability that the Markov chain with transition matrix ``T``, started in state 0, is in the
+    last state after ``d`` steps (all entries non-negative, so there is no cancellation)."""
+    return float(min(max(np.linalg.matrix_power(T, d)[0, -1], 0.0), 1.0))
+
+
+def diverse_probability(n: int, d1: int) -> float:
+    """Exact probability that ``d1`` i.i.d. uniform step-vector rows form a diverse matrix.
+
+    The class of a row (Theorem 10's proof) is ``1`` for the all-ones row (probability ``1/(2n)``),
+    ``k`` for ``xi^(k,0)`` or ``xi^(k,1)``, ``2 <= k <= n`` (probability ``1/n`` each), and none for the
+    zero row. The number of classes ``2..n`` seen so far and whether class 1 has been seen form a
+    Markov chain; the probability is an entry of a power of its transition matrix (computed in
+    float64 from non-negative numbers, so it stays accurate for large ``n``, unlike the alternating
+    inclusion-exclusion sum).
+    """
+    n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
+    T = np.zeros((2 * n, 2 * n))                   # state 2 m + e: m of classes 2..n seen, e: class 1 seen
+    for m in range(n):
+        for e in (0, 1):
+            state, new_class, new_ones = 2 * m + e, (n - 1 - m) / n, (1 - e) / (2 * n)
+            if m < n - 1:
+                T[state, state + 2] += new_class
+            if e == 0:
+                T[state, state + 1] += new_ones
+            T[state, state] += 1.0 - (new_class if m < n - 1 else 0.0) - new_ones
+    return _absorption_probability(T, d1)
+
+
+def _cover_probability(n: int, d: int) -> float:
+    """P(d i.i.d. draws, each hitting one of n given classes with probability 1/(2n), cover all n)."""
+    if d == 0:
+        return 0.0
+    T = np.zeros((n + 1, n + 1))                   # state m: classes seen so far
+    for m in range(n + 1):
+        T[m, m] = 1.0 - (n - m) / (2 * n)
+        if m < n:
+            T[m, m + 1] = (n - m) / (2 * n)
+    return _absorption_probability(T, d)
+
+
+def complete_probability(n: int, d1: int) -> float:
+    """Exact probability that ``d1`` i.i.d. uniform step-vector rows form a complete matrix for the
+    output weights ``v = (+1, -1, +1, ...)`` (``ceil(d1/2)`` positive, ``floor(d1/2)`` negative units).
+
+    Each sign class must contain all ``n`` vectors ``xi^(k,1)``, each drawn with probability ``1/(2n)``;
+    the two classes are independent, and each is a coupon-collector coverage computed exactly from
+    the Markov chain of the number of vectors seen.
+    """
+    n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
+    return _cover_probability(n, (d1 + 1) // 2) * _cover_probability(n, d1 // 2)
+
+
+def theorem10_width(n: int, eps: float) -> float:
+    """Width ``2 n log(n / eps)`` of Theorem 10: above it, all but a fraction ``eps`` of the non-empty
+    regions (for ``d0 = 1``) have a full-rank Jacobian."""
+    n = check_positive_int(n, "n")
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must lie in (0, 1), got {eps!r}")
+    return 2 * n * math.log(n / eps)
+
+
+def theorem12_width(n: int, eps: float) -> float:
+    """Width ``4 n log(2n / eps)`` of Theorem 12 with equally many positive and negative output
+    weights (``2 n log(2n / eps)`` of each): above it, all but a fraction ``eps`` of the non-empty
+    regions contain an affine set of global minima of codimension ``n``."""
+    n = check_positive_int(n, "n")
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must lie in (0, 1), got {eps!r}")
+    return 4 * n * math.log(2 * n / eps)
+
+
+# ----------------------------------------------------------------------------------------------
+# Lemma 15: an explicit interpolant in a complete region
+# ----------------------------------------------------------------------------------------------
+
+def _step_row_parameters(row: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
+    """(w, b) of one unit whose pattern on the sorted inputs ``xs`` is the step vector ``row``."""
+    n = xs.size
+    ext = np.concatenate([[xs[0] - 2.0], xs, [xs[-1] + 2.0]])      # x^(0), x^(1..n), x^(n+1)
+    if np.all(row == row[0]):
+        k = 1 if row[0] == 1 else n + 1                              # xi^(1,1) = 1, xi^(n+1,1) = 0
+        t = 0.5 * (ext[k - 1] + ext[k])
+        return 1.0, -t
+    k = int(np.argmax(np.diff(row) != 0)) + 2                        # first position after the change
+    t = 0.5 * (ext[k - 1] + ext[k])
+    s = 1.0 if row[-1] == 1 else -1.0
+    return s, -s * t
+
+
+def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and biases with activation pattern ``A`` that fit the labels ``y`` exactly (Lemma 15).
+
+    Implements the constructive proof of Lemma 15 of Karhadkar, Murray, Tseran and Montufar
+    (Appendix C). With the inputs sorted, ``x^(1) < ... < x^(n)``:
+
+    1. *slack* units (all but one unit with row ``xi^(k,1)`` per sign and ``k``) get any parameters
+       with their prescribed step pattern; ``z = y - (their output)`` is what is left to fit;
+    2. a recursion builds ``g(x) = sum_k c_k relu(omega_k (x - t_k))`` with ``c_k`` in ``{-1, 0, 1}``,
+       ``omega_k > 0`` and thresholds ``t_0 < x^(1)``, ``t_k = (x^(k) + x^(k+1)) / 2``, such that
+       ``g(x^(j)) = z^(j)``: step ``k`` corrects the residual ``r_k = z^(k+1) - g_{k-1}(x^(k+1))`` at
+       the next point without touching the earlier ones (``c_k = sign(r_k)``,
+       ``omega_k relu-value at x^(k+1) = |r_k|``);
+    3. the two *key* units of step ``k`` (row ``xi^(k+1,1)``, one with ``v > 0``, one with ``v < 0``)
+       get ``(w, b) = alpha / |v_i| * omega_k (1, -t_k)`` with ``alpha = (3 + c_k) / 2`` for the positive
+       and ``(3 - c_k) / 2`` for the negative one: both are active exactly on ``x^(k+1), ..., x^(n)``,
+       and together they add ``c_k relu(omega_k (x - t_k))`` to the output.
+
+    Where a residual ``r_k`` is exactly zero the proof in the paper would put ``omega_k = 0`` (a unit
+    on the boundary of the region); here ``c_k = 0`` and ``omega_k = 1`` instead, so the two key
+    units cancel and the parameters stay inside the open region.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)``
+        Pairwise distinct one-dimensional inputs, in any order.
+    y : array of shape ``(n,)``
+        Labels.
+    A : array of shape ``(d1, n)``
+        0/1 activation pattern, column ``j`` belonging to input ``x[j]``; complete for ``v`` after
+        sorting the columns by input (see :func:`is_complete`).
+    v : array of shape ``(d1,)``
+        Nonzero output weights.
+
+    Returns
+    -------
+    W : ndarray of shape ``(d1, 1)``
+        Hidden weights (a column, so that ``two_layer_relu(W, b, v, x[None, :])`` evaluates the network).
+    b : ndarray of shape ``(d1,)``
+        Hidden biases.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are not pairwise distinct, the shapes do not match, ``v`` has a zero entry, or
+        ``A`` is not complete.
+    """
+    x = as_vector(x, "x")
+    n = x.size
+    y = as_vector(y, "y", length=n)
+    A = _as_pattern(A)
+    if A.shape[1] != n:
+        raise ValueError(f"A must have n = {n} columns (one per input), got shape {A.shape}")
+    d1 = A.shape[0]
+    v = as_vector(v, "v", length=d1)
+    if np.any(v == 0):
+        raise ValueError("the output weights v must all be nonzero")
+    order = np.argsort(x, kind="stable")
+    xs, ys, As = x[order], y[order], A[:, order]
+    if n > 1 and np.min(np.diff(xs)) <= 0:
+        raise ValueError("the inputs x must be pairwise distinct")
+    if not is_complete(As, v):
+        raise ValueError("A is not complete for v: Lemma 15 needs, for each k = 1..n and each sign of v, "
+                         "a unit with that sign active exactly on the k-th to n-th smallest inputs")
+    up = _up_index(As)
+    key = {}                                   # (k, positive?) -> unit index, k = 0..n-1
+    for i in range(d1):
+        if up[i] > 0 and (up[i] - 1, v[i] > 0) not in key:
+            key[(up[i] - 1, bool(v[i] > 0))] = i
+    key_units = set(key.values())
+    W, b = np.zeros(d1), np.zeros(d1)
+    for i in range(d1):                        # step 1: slack units
+        if i not in key_units:
+            W[i], b[i] = _step_row_parameters(As[i], xs)
+    z = ys - v @ np.maximum(np.outer(W, xs) + b[:, None], 0.0)
+    # step 2: the recursion g_k = g_{k-1} + c_k relu(omega_k (x - t_k))
+    c, omega, t = np.zeros(n), np.ones(n), np.zeros(n)
+    g = np.zeros(n)                            # g_{k-1} on the sorted inputs
+    for k in range(n):
+        r = z[k] - g[k]
+        if k == 0:
+            t[0] = xs[0] - (abs(r) if r != 0 else 1.0)
+        else:
+            t[k] = 0.5 * (xs[k - 1] + xs[k])
+            if r != 0:
+                omega[k] = abs(r) / (xs[k] - t[k])
+        c[k] = np.sign(r)
+        g = g + c[k] * omega[k] * np.maximum(xs - t[k], 0.0)
+    # step 3: the key units
+    for (k, positive), i in key.items():
+        alpha = (3.0 + c[k]) / 2.0 if positive else (3.0 - c[k]) / 2.0
+        scale = alpha / abs(v[i]) * omega[k]
+        W[i], b[i] = scale, -scale * t[k]
+    return W[:, None], b
+
+
+# ----------------------------------------------------------------------------------------------
+# Does a region contain a global minimum?
+# ----------------------------------------------------------------------------------------------
+
+def pattern_jacobian(X, A, v) -> np.ndarray:
+    """The Jacobian of ``F(W, b; X)`` on the region with pattern ``A``, with respect to ``[W | b]``.
+
+    Parameters
+    ----------
+    X : array of shape ``(d0, n)``
+        Inputs.
+    A : array of shape ``(d1, n)``
+        0/1 activation pattern.
+    v : array of shape ``(d1,)``
+        Output weights.
+
+    Returns
+    -------
+    ndarray of shape ``(n, d1 (d0 + 1))``
+        Row ``j`` is ``kron(v * A[:, j], (x_j, 1))``, ordered as in :func:`lecture_utils.relu_jacobian`.
+    """
+    X, A, v = _check_region_inputs(X, A, v)
+    Xt = np.vstack([X, np.ones((1, X.shape[1]))])
+    return scipy.linalg.khatri_rao(v[:, None] * A, Xt).T
+
+
+def _check_region_inputs(X, A, v):
+    X = as_matrix(X, "X")
+    A = _as_pattern(A)
+    if A.shape[1] != X.shape[1]:
+        raise ValueError(f"A must have one column per data point: X has shape {X.shape}, A has shape {A.shape}")
+    v = as_vector(v, "v", length=A.shape[0])
+    return X, A, v
+
+
+def _has_minimum_lp(X, y, A, v) -> bool:
+    d0, n = X.shape
+    d1 = A.shape[0]
+    p = d0 + 1
+    Xt = np.vstack([X, np.ones((1, n))])                          # (p, n)
+    S = 2.0 * A - 1.0                                             # (d1, n)
+    # -(2A_ij - 1) <x~_j, theta_i> <= -1, variables theta (unit by unit) then t
+    rows = np.repeat(np.arange(d1 * n), p)
+    cols = (np.arange(d1)[:, None, None] * p + np.arange(p)[None, None, :]).repeat(n, axis=1).ravel()
+    vals = (-S[:, :, None] * Xt.T[None, :, :]).ravel()
+    A_ub = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(d1 * n, d1 * p + 1))
+    J = scipy.linalg.khatri_rao(v[:, None] * A, Xt).T
+    A_eq = np.hstack([J, -y[:, None]])                            # J theta - t y = 0
+    bounds = [(None, None)] * (d1 * p) + [(1.0, None)]
+    res = scipy.optimize.linprog(np.zeros(d1 * p + 1), A_ub=A_ub, b_ub=-np.ones(d1 * n), A_eq=A_eq,
+                                 b_eq=np.zeros(n), bounds=bounds, method="highs")
+    if res.status == 2:
+        return False
+    if res.status != 0:
+        raise RuntimeError(f"linprog did not decide feasibility: {res.message}")
+    theta = res.x[:-1].reshape(d1, p) / res.x[-1]
+    pre = theta[:, :d0] @ X + theta[:, d0][:, None]
+    fit = v @ np.maximum(pre, 0.0)
+    ok = np.array_equal((pre > 0).astype(int), A) and \
+        np.max(np.abs(fit - y)) <= WITNESS_RTOL * (1.0 + np.max(np.abs(y)))
+    if not ok:
+        raise RuntimeError("linprog reported a feasible point that does not reproduce the pattern and labels")
+    return True
+
+
+def _has_minimum_cone(X, y, A, v) -> bool:
+    order = np.argsort(X[0], kind="stable")
+    xs, ys, As = X[0][order], y[order], A[:, order]
+    n = xs.size
+    if n > 1 and np.min(np.diff(xs)) <= 0:
+        raise ValueError("method='cone' needs pairwise distinct inputs")
+    if not np.all(_row_is_step(As)):
+        return False                                               # an empty region (Lemma 9)
+    # units with the same row of A and the same sign of v have images that are positive multiples of
+    # one another, and a strictly positive sum of copies of an open cone is that cone: keep one each.
+    changes = np.diff(As, axis=1) != 0
+    position = np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 1, 0) if n > 1 else np.zeros(len(v), int)
+    code = (As[:, 0] * (n + 1) + position) * 2 + (v > 0)
+    first = np.unique(code, return_index=True)[1]
+    kinds, signs = As[first].astype(float), np.sign(v[first])
+    alive = kinds.any(axis=1)                                      # a dead unit adds nothing
+    kinds, signs = kinds[alive], signs[alive]
+    if kinds.size == 0:
+        return bool(np.all(y == 0))
+    # candidate rays of the closed wedges: the directions +-(1, -x_j), perpendicular to (x_j, 1); for
+    # a pointed wedge exactly its two extreme rays are valid (for n = 1 we add the normal (x_1, 1)).
+    Xt = np.vstack([xs, np.ones(n)])                               # (2, n)
+    ray = np.column_stack([np.ones(n), -xs])
+    P = np.vstack([ray, -ray]) @ Xt                                # (2n, n): <x~_j, r>
+    tol = 1e-12 * (np.max(np.abs(P)) + 1.0)
+    sign_pattern = 2.0 * kinds - 1.0                               # (K, n)
+    valid = np.min(sign_pattern[:, None, :] * P[None, :, :], axis=2) >= -tol      # (K, 2n)
+    images = signs[:, None, None] * kinds[:, None, :] * P[None, :, :]             # (K, 2n, n)
+    G = images[valid].T                                            # (n, #generators)
+    if n == 1:
+        G = np.hstack([G, (signs * (xs[0] ** 2 + 1.0))[None, :]])
+    # y = G lam with lam > 0  <=>  G mu - tau y = y - G 1 with mu, tau >= 0 (lam = 1 + mu, t = 1 + tau)
+    M = np.hstack([G, -ys[:, None]])
+    rhs = ys - G.sum(axis=1)
+    _, resid = scipy.optimize.nnls(M, rhs, maxiter=50 * M.shape[1])
+    return bool(resid <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M)))
+
+
+def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
+    """Whether the open activation region ``S_X^A`` contains a parameter that fits ``y`` exactly.
+
+    On ``S_X^A`` the network is linear, ``F(theta, X) = J_A theta``, so the question is whether the
+    affine set ``{J_A theta = y}`` meets the open cone
+    ``{theta : (2 A_ij - 1) (<w_i, x_j> + b_i) > 0 for all i, j}``. Since that cone is invariant under
+    positive scaling, this holds exactly when the homogeneous system
+    ``(2 A_ij - 1)(<w_i, x_j> + b_i) >= 1``, ``J_A theta = t y``, ``t >= 1`` is feasible (divide a
+    solution by ``t``). The margin 1 is therefore exact, not a heuristic.
+
+    Parameters
+    ----------
+    X : array of shape ``(d0, n)``
+        Inputs.
+    y : array of shape ``(n,)``
+        Labels.
+    A : array of shape ``(d1, n)``
+        0/1 activation pattern (need not be realisable: an empty region gives ``False``).
+    v : array of shape ``(d1,)``
+        Output weights.
+    method : {"lp", "cone"}
+        ``"lp"`` solves the system above with ``scipy.optimize.linprog(method="highs")`` and checks the
+        solution it returns (pattern exactly ``A``, labels to ``1e-6`` relative). ``"cone"`` (only for
+        ``d0 = 1``) uses that the region's image ``{J_A theta : theta in S_X^A}`` is the set of strictly
+        positive combinations of the images of the extreme rays of the units' wedges, and decides
+        ``y = G lam, lam > 0`` by non-negative least squares on the homogenised system (residual below
+        ``CONE_RTOL`` relative); it needs pairwise distinct inputs. Both are exact up to the solvers'
+        floating-point tolerances.
+
+    Returns
+    -------
+    bool
+    """
+    X, A, v = _check_region_inputs(X, A, v)
+    y = as_vector(y, "y", length=X.shape[1])
+    if method == "lp":
+        return _has_minimum_lp(X, y, A, v)
+    if method == "cone":
+        if X.shape[0] != 1:
+            raise ValueError(f"method='cone' needs one-dimensional inputs (d0 = 1), got d0 = {X.shape[0]}")
+        return _has_minimum_cone(X, y, A, v)
+    raise ValueError(f"method must be 'lp' or 'cone', got {method!r}")
+
+
+def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, seed=0,
+                            method: str | None = None) -> float:
+    """Share of sampled activation regions that contain a zero-loss global minimum (Figures 6-8).
+
+    Each trial draws fresh data, ``X`` uniform on ``[-1, 1]^d0`` and labels of the given type, and a
+    network with He-uniform hidden weights and biases and output weights ``(+1, -1, ...)``
+    (:func:`lecture_utils.init_two_layer` with ``scheme="he"``); the region is the one of that network
+    on ``X``, decided by :func:`region_has_global_minimum`.
+
+    Parameters
+    ----------
+    d0, d1, n : int
+        Input dimension, width, number of data points.
+    labels : {"polynomial", "teacher", "random"}
+        Labels from a random quadratic polynomial, from a teacher network of width ``d1``, or i.i.d.
+        uniform on ``[-1, 1]``.
+    trials : int
+        Number of sampled regions.
+    seed : int or numpy Generator
+        Seed of all the randomness.
+    method : {"lp", "cone"} or None
+        Passed on to :func:`region_has_global_minimum`; ``None`` uses ``"cone"`` for ``d0 = 1`` and
+        ``"lp"`` otherwise.
+
+    Returns
+    -------
+    float
+        The fraction of the ``trials`` regions that contain a global minimum.
+    """
+    d0, d1, n = (check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n")))
+    trials = check_positive_int(trials, "trials")
+    if labels not in LABEL_TYPES:
+        raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
+    method = ("cone" if d0 == 1 else "lp") if method is None else method
+    rng = rng_from(seed)
+    hits = 0
+    for _ in range(trials):
+        X = uniform_cube_inputs(d0, n, seed=rng)
+        if labels == "polynomial":
+            y = quadratic_labels(X, seed=rng)
+        elif labels == "teacher":
+            y = teacher_labels(X, d1, seed=rng)
+        else:
+            y = random_labels(n, seed=rng)
+        W, b, v = init_two_layer(d0, d1, seed=rng, scheme="he")
+        hits += region_has_global_minimum(X, y, activation_pattern(W, b, X), v, method=method)
+    return hits / trials
