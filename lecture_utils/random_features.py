@@ -18,6 +18,7 @@ and ``E f*(x)^2 = 1/5``.
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 from ._validation import as_matrix, as_vector, check_positive_int, rng_from
 
@@ -57,6 +58,7 @@ def relu_gaussian_kernel(W, V) -> np.ndarray:
     Parameters
     ----------
     W : array of shape ``(p, n)``
+        Nonzero filters, one per row.
     V : array of shape ``(r, n)``
         Nonzero filters, one per row.
 
@@ -120,32 +122,35 @@ def random_features_risk(u, W) -> float:
     return float(u @ K @ u - 2.0 * u @ _cross_term(W) + TARGET_SECOND_MOMENT)
 
 
-def best_output_layer(W, rcond: float = 1e-12) -> tuple[np.ndarray, float]:
+def best_output_layer(W, ridge: float = 1e-12) -> tuple[np.ndarray, float]:
     """The output layer minimising :func:`random_features_risk` for fixed filters, and its risk.
 
-    Solves the normal equations ``K u = b`` with the pseudo-inverse of the positive semi-definite
-    Gram matrix ``K`` (eigen-decomposition; eigenvalues at most ``rcond`` times the largest are
-    cut). The risk is returned as ``1/5 - b^T u`` (equal to :func:`random_features_risk` at the
-    solution up to rounding), clipped below at 0.
+    Solves the normal equations ``K u = b`` (``K`` the Gram matrix of :func:`relu_gaussian_kernel`,
+    ``b_i = E relu(<w_i, x>) f*(x)``) by a Cholesky factorisation of ``K + ridge * max(diag K) * I``.
+    The small ridge keeps the factorisation stable when ``K`` is ill-conditioned; the risk returned is
+    the exact risk of the returned ``u``, so it is an upper bound on the optimum over ``u`` that
+    exceeds it by at most about ``ridge * max(diag K) * |u|^2``.
 
     Parameters
     ----------
     W : array of shape ``(p, 3)``
         Nonzero filters.
-    rcond : float
-        Relative cut-off of the eigenvalues of ``K``.
+    ridge : float
+        Relative size of the ridge added to the diagonal of ``K``.
 
     Returns
     -------
     u : ndarray of shape ``(p,)``
     risk : float
+        ``random_features_risk(u, W)``.
     """
     W = as_matrix(W, "W", cols=3)
+    if not (np.isfinite(ridge) and ridge >= 0):
+        raise ValueError(f"ridge must be a non-negative number, got {ridge!r}")
     K, b = relu_gaussian_kernel(W, W), _cross_term(W)
-    lam, V = np.linalg.eigh(K)
-    keep = lam > rcond * lam[-1]
-    u = V[:, keep] @ ((V[:, keep].T @ b) / lam[keep])
-    return u, max(float(TARGET_SECOND_MOMENT - b @ u), 0.0)
+    shift = ridge * np.max(np.diag(K))
+    u = scipy.linalg.cho_solve(scipy.linalg.cho_factor(K + shift * np.eye(len(b))), b)
+    return u, float(u @ K @ u - 2.0 * u @ b + TARGET_SECOND_MOMENT)
 
 
 def train_relu_students(X, y, p: int, n_runs: int, steps: int, lr: float, seed=None) -> dict[str, np.ndarray]:
