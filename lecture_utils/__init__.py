@@ -8,9 +8,12 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.manifold` - the manifold of global minima: projection, tangent spaces, walks;
 * :mod:`lecture_utils.hessians` - Hessians of the loss and their spectra;
 * :mod:`lecture_utils.valleys` - sublevel sets, their components and spurious valleys on 2-D grids;
+* :mod:`lecture_utils.intrinsic_dimension` - intrinsic dimension and the explicit descent path;
+* :mod:`lecture_utils.random_features` - random-feature models and student-teacher training;
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
+* :mod:`lecture_utils.global_minima` - step vectors, Lemma 15, regions that contain global minima;
 * :mod:`lecture_utils.function_space` - images of activation regions in function space (1-D data);
 * :mod:`lecture_utils.widgets` - interactive explorers;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
@@ -22,9 +25,12 @@ The names used across chapters are re-exported here.
 from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
+from .global_minima import (global_minimum_fraction, is_complete, is_diverse, lemma15_parameters,
+                            region_has_global_minimum, step_vectors)
 from .hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, residual_curvature
 from .interpolation import (cooper_deep_interpolation, cooper_interpolation, polynomial_feature_dimension,
                             random_feature_matrix)
+from .intrinsic_dimension import descent_path, empirical_intrinsic_dimension, polynomial_intrinsic_dimension
 from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
 from .manifold import (flatten_params, gauss_newton_to_manifold, tangent_space, unflatten_params,
                        walk_on_manifold)
@@ -52,6 +58,9 @@ __all__ = [
     "flatten_params", "unflatten_params", "gauss_newton_to_manifold", "tangent_space", "walk_on_manifold",
     "loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs",
     "loss_on_grid", "sublevel_components", "spurious_valleys", "descent_reachable", "barrier_level",
+    "polynomial_intrinsic_dimension", "empirical_intrinsic_dimension", "descent_path",
+    "step_vectors", "is_diverse", "is_complete", "lemma15_parameters", "region_has_global_minimum",
+    "global_minimum_fraction",
     "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
