@@ -11,7 +11,7 @@ from lecture_utils.assignments import SOLUTION_BEGIN, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEM_SETS = [ROOT / "tests" / "fixtures" / "problem_set_example.ipynb"]
-PROBLEM_SETS += sorted((ROOT / "book").glob("problem_set_*.ipynb"))
+PROBLEM_SETS += sorted((ROOT / "book" / "problem_sets").glob("*.ipynb"))
 
 
 def run(nb, path):

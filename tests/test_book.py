@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
 
 
 def toc_files():
@@ -25,6 +25,8 @@ def test_every_notebook_is_in_the_toc_in_reading_order():
         assert str(nb.relative_to(ROOT).with_suffix("")) in listed, f"{nb.name} is not in _toc.yml"
     chapters = [f for f in listed if re.match(r"book/\d\d_", f)]
     assert chapters == sorted(chapters), "file names must sort in reading order"
+    problem_sets = [f for f in listed if f.startswith("book/problem_sets/")]
+    assert problem_sets == sorted(problem_sets), "problem sets must sort in reading order"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
