@@ -21,8 +21,8 @@ def test_right_answers_pass(capsys):
     (np.zeros((3, 5)), r"shape \(3, 5\); expected \(3, 4\): did you include the bias\?"),
     (EXPECTED.T, "transposed"),
     (-EXPECTED, "off by a sign"),
-    (EXPECTED / 2, "factor 2"),
-    (2 * EXPECTED, "factor 0.5"),
+    (EXPECTED / 2, "half the expected value: is a factor 2 missing"),
+    (2 * EXPECTED, "twice the expected value: did you drop a factor 1/2"),
     (EXPECTED + 0.25 * (np.arange(12).reshape(3, 4) == 6), r"largest difference is 0.25 at index \(1, 2\)"),
     (np.full((3, 4), np.nan), "NaN"),
     (None, "forget to return"),
@@ -36,7 +36,7 @@ def test_wrong_arrays_are_rejected_with_a_diagnosis(answer, message):
 def test_wrong_scalars_and_integers_are_rejected():
     with pytest.raises(AnswerError, match="single number"):
         check_scalar("the loss", [1.0, 2.0], 1.0)
-    with pytest.raises(AnswerError, match="factor 2"):
+    with pytest.raises(AnswerError, match="half the expected value"):
         check_scalar("the loss", 0.5, 1.0)
     with pytest.raises(AnswerError, match="is 2; expected 3: count the bias"):
         check_integer("the rank", 2, 3, hints={2: "count the bias"})
