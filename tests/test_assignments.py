@@ -27,7 +27,8 @@ def test_student_version_stops_at_the_first_stub_and_keeps_the_checks(path):
     assert not any(SOLUTION_BEGIN in source for source in sources)
     stubs = [k for k, s in enumerate(sources) if "raise NotImplementedError()" in s]
     assert stubs, "a problem set without any exercise to solve"
-    checks = [cell.source for cell in original.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    checks = [cell.source for cell in original.cells
+              if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")]
     assert checks and all(check in sources for check in checks), "the checks must be kept verbatim"
     with pytest.raises(CellExecutionError) as failure:
         run(student, path)
@@ -36,6 +37,13 @@ def test_student_version_stops_at_the_first_stub_and_keeps_the_checks(path):
         out.get("output_type") == "error" for out in cell.get("outputs", [])))
     # It stops at the first cell that calls a stubbed function: every cell before it ran cleanly.
     assert first_error >= stubs[0]
+
+
+@pytest.mark.parametrize("path", PROBLEM_SETS, ids=lambda p: p.name)
+def test_nbgrader_accepts_the_cell_metadata(path):
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    MetadataValidator().validate_nb(nbformat.read(path, as_version=4))
 
 
 def test_instructor_version_of_the_example_passes_every_check():
