@@ -218,7 +218,7 @@ def is_local_minimum(w, b, v, x, y, tol: float = 1e-8) -> bool:
         ``True`` when, in every activation region whose closure contains the point, the gradient of
         the region's quadratic in ``u_i = v_i (w_i, b_i)`` lies in the dual of the tangent cone (the
         KKT conditions). By convexity of each region's quadratic this is equivalent to local
-        minimality. Pre-activations below :data:`ZERO_ATOL` (relative to the unit's scale) count as
+        minimality. Pre-activations below ``ZERO_ATOL`` (relative to the unit's scale) count as
         zero, so the answer is exact up to that rounding and ``tol``.
     """
     w, b, v = _one_d_params(w, b, v)
