@@ -15,6 +15,7 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
 * :mod:`lecture_utils.global_minima` - step vectors, Lemma 15, regions that contain global minima;
 * :mod:`lecture_utils.function_space` - images of activation regions in function space (1-D data);
+* :mod:`lecture_utils.deep_regions` - kinks of the loss, deep networks, volumes of regions;
 * :mod:`lecture_utils.widgets` - interactive explorers;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
 * :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.
@@ -24,6 +25,8 @@ The names used across chapters are re-exported here.
 
 from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
+from .deep_regions import (anticoncentration_gamma, deep_relu_jacobian, full_rank_volume_fraction,
+                           is_local_minimum, one_sided_derivative, piece_minimum)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
 from .global_minima import (global_minimum_fraction, is_complete, is_diverse, lemma15_parameters,
                             region_has_global_minimum, step_vectors)
@@ -61,7 +64,9 @@ __all__ = [
     "polynomial_intrinsic_dimension", "empirical_intrinsic_dimension", "descent_path",
     "step_vectors", "is_diverse", "is_complete", "lemma15_parameters", "region_has_global_minimum",
     "global_minimum_fraction",
-    "relu_unit_regions", "polyline_points", "in_region_image", "relu_explorer",
+    "relu_unit_regions",
+    "one_sided_derivative", "piece_minimum", "is_local_minimum", "deep_relu_jacobian",
+    "full_rank_volume_fraction", "anticoncentration_gamma", "polyline_points", "in_region_image", "relu_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
 __version__ = "0.1.0"
