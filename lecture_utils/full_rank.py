@@ -19,13 +19,14 @@ The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if it
 ``J J^T = (A^T diag(v^2) A) * (Xt^T Xt)``  (entry-wise product, ``Xt`` = ``X`` with a row of ones)
 
 is nonsingular, where ``A`` is the activation pattern (:func:`jacobian_gram`). The Gram matrix is
-cheap to form and its eigenvalues are computed for a whole batch of trials at once.
+cheap to form; a Cholesky factorisation certifies most full-rank cases, the eigenvalues of the rest
+are computed for the whole batch at once, and the rare unclear cases fall back to the SVD of ``J``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import combinations, permutations
 
@@ -33,6 +34,7 @@ import numpy as np
 from scipy.linalg.lapack import dpotrf
 
 from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from .jacobians import jacobian_rank, relu_jacobian
 from .networks import init_two_layer
 from .regions import activation_pattern
 
@@ -43,15 +45,16 @@ __all__ = [
     "is_singular_01",
     "jacobian_gram",
     "gram_has_full_rank",
+    "jacobian_has_full_rank",
     "gram_eigenvalue_ratios",
     "full_rank_probability",
     "d0_for_cell",
     "full_rank_grid",
 ]
 
-#: Relative tolerance on the Gram matrix: ``rank J = n`` is decided as
-#: ``lambda_min(J J^T) > GRAM_RTOL * trace(J J^T) / n`` (see :func:`gram_has_full_rank`).
-GRAM_RTOL = 1e-12
+#: Relative tolerance on the Gram matrix: ``lambda_min(J J^T) > GRAM_RTOL * trace(J J^T) / n`` certifies
+#: ``rank J = n`` (see :func:`gram_has_full_rank` and :func:`jacobian_has_full_rank`).
+GRAM_RTOL = 1e-10
 
 #: Primes below ``2**31`` for exact singularity tests modulo p (products of residues fit in int64).
 _PRIMES = (2147483647, 2147483629, 2147483587, 2147483579, 2147483563, 2147483549, 2147483543,
@@ -235,12 +238,12 @@ def jacobian_gram(W, b, v, X) -> np.ndarray:
 
 
 def _check_rtol(rtol: float) -> float:
-    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (0 <= rtol < 1):
-        raise ValueError(f"rtol must be a number in [0, 1), got {rtol!r}")
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (0 < rtol < 1):
+        raise ValueError(f"rtol must be a number in (0, 1), got {rtol!r}")
     return float(rtol)
 
 
-def _positive_definite(gram: np.ndarray, rtol: float) -> np.ndarray:
+def _certified_full(gram: np.ndarray, rtol: float) -> np.ndarray:
     """For a stack of PSD matrices (shape ``(T, n, n)``), whether ``lambda_min > rtol * trace / n > 0``.
 
     Decided by a Cholesky factorisation (LAPACK ``dpotrf``) of ``G - rtol * (trace / n) * I``, which
@@ -249,43 +252,95 @@ def _positive_definite(gram: np.ndarray, rtol: float) -> np.ndarray:
     n = gram.shape[-1]
     shifts = rtol * np.trace(gram, axis1=-2, axis2=-1) / n
     result = np.zeros(len(gram), dtype=bool)
-    for t in np.flatnonzero(shifts > 0 if rtol > 0 else np.trace(gram, axis1=-2, axis2=-1) > 0):
+    for t in np.flatnonzero(shifts > 0):
         _, info = dpotrf(gram[t] - shifts[t] * np.eye(n), lower=True, clean=False)
         result[t] = info == 0
     return result
 
 
+def _rounding_level(gram: np.ndarray) -> np.ndarray:
+    """Whether ``lambda_min(G) <= eps * trace(G)``: the smallest eigenvalue is lost in rounding errors."""
+    smallest = np.linalg.eigvalsh(gram)[:, 0]
+    return smallest <= np.finfo(np.float64).eps * np.trace(gram, axis1=1, axis2=2)
+
+
 def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
-    """Whether a positive semidefinite Gram matrix ``G = J J^T`` (shape ``(n, n)``) is nonsingular.
+    """Whether a positive semidefinite Gram matrix ``G = J J^T`` (shape ``(n, n)``) is clearly nonsingular.
 
     Parameters
     ----------
     G : array of shape ``(n, n)``
         A symmetric positive semidefinite matrix, e.g. from :func:`jacobian_gram`.
     rtol : float
-        Relative tolerance, default :data:`GRAM_RTOL` ``= 1e-12``.
+        Relative tolerance, default :data:`GRAM_RTOL` ``= 1e-10``.
 
     Returns
     -------
     bool
-        Whether ``lambda_min(G) > rtol * trace(G) / n > 0``, i.e. whether the smallest eigenvalue exceeds
+        Whether ``lambda_min(G) > rtol * trace(G) / n``, i.e. whether the smallest eigenvalue exceeds
         ``rtol`` times the mean eigenvalue, decided by a Cholesky factorisation of the shifted matrix.
 
     Notes
     -----
     For ``G = J J^T`` the criterion reads ``sigma_min(J)^2 > rtol * mean(sigma(J)^2)``: with the default,
-    the smallest singular value must exceed ``1e-6`` times the root mean square one. Rounding
-    leaves an exactly singular Gram matrix with a computed smallest eigenvalue of order ``eps`` times
-    its largest, far below the threshold, and the Jacobians of the book's experiments that have rank
-    ``n`` lie far above it (the chapter shows the gap). Forming ``J J^T`` squares the condition number,
-    so this test cannot resolve singular values below about ``1e-8`` times the largest; it is not meant
-    for ill-conditioned Jacobians.
+    the smallest singular value must exceed ``1e-5`` times the root mean square one. Forming ``J J^T``
+    squares the condition number, so a False answer is conclusive only when the smallest eigenvalue is
+    at the level of rounding errors; :func:`jacobian_has_full_rank` settles the cases in between with
+    the SVD of the Jacobian itself.
     """
     G = as_matrix(G, "G")
     rtol = _check_rtol(rtol)
     if G.shape[0] != G.shape[1] or G.shape[0] == 0:
         raise ValueError(f"G must be a non-empty square matrix, got shape {G.shape}")
-    return bool(_positive_definite(G[None], rtol)[0])
+    return bool(_certified_full(G[None], rtol)[0])
+
+
+def _decide_full_rank(gram: np.ndarray, jacobian: Callable[[int], np.ndarray]) -> np.ndarray:
+    """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`)."""
+    T, n, _ = gram.shape
+    full = np.zeros(T, dtype=bool)
+    alive = np.flatnonzero(np.all(np.diagonal(gram, axis1=1, axis2=2) > 0, axis=1))
+    certified = _certified_full(gram[alive], GRAM_RTOL)
+    full[alive[certified]] = True
+    undecided = alive[~certified]
+    if len(undecided):
+        for t in undecided[~_rounding_level(gram[undecided])]:
+            full[t] = jacobian_rank(jacobian(t)) == n
+    return full
+
+
+def jacobian_has_full_rank(W, b, v, X) -> bool:
+    """Whether the Jacobian of the two-layer ReLU network with respect to ``(W, b)`` has rank ``n``.
+
+    Parameters
+    ----------
+    W : array of shape ``(d1, d0)``
+        Hidden weights.
+    b : array of shape ``(d1,)``
+        Hidden biases.
+    v : array of shape ``(d1,)``
+        Frozen output weights, all nonzero.
+    X : array of shape ``(d0, n)``
+        Inputs, one column per data point.
+
+    Returns
+    -------
+    bool
+        The decision, made in float64 in four steps, from cheap to expensive:
+
+        1. a data point on which no unit is active gives a zero row of ``J``: rank deficient;
+        2. ``lambda_min(J J^T) > 1e-10 * trace(J J^T) / n`` (:func:`gram_has_full_rank`): full rank;
+        3. ``lambda_min(J J^T) <= eps * trace(J J^T)``: the smallest eigenvalue is at the level of the
+           rounding errors of the largest, rank deficient;
+        4. otherwise (rare) the SVD rank of the explicit Jacobian,
+           :func:`lecture_utils.jacobians.jacobian_rank` of :func:`lecture_utils.jacobians.relu_jacobian`.
+
+        Steps 1, 2 and 4 agree with the SVD rank of ``J``; step 3 can differ from it only for a
+        Jacobian whose smallest singular value is below about ``sqrt(n eps)`` (``1.5e-8 sqrt(n)``) times
+        its root mean square one.
+    """
+    G = jacobian_gram(W, b, v, X)
+    return bool(_decide_full_rank(G[None], lambda t: relu_jacobian(W, b, v, X))[0])
 
 
 def _cell_generators(d0: int, d1: int, n: int, trials: int, seed: int) -> list[np.random.Generator]:
@@ -302,13 +357,12 @@ def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
     return d0, d1, n, trials, int(seed)
 
 
-def _cell_grams(d0: int, d1: int, n: int, trials: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The Gram matrices ``J J^T`` of the trials of a cell (shape ``(T, n, n)``), and which have a dead point.
+def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The draws of a cell and their Gram matrices ``J J^T`` (shape ``(T, n, n)``).
 
     Trial ``t`` draws, from its own generator, ``X`` i.i.d. N(0, 1) of shape ``(d0, n)`` (as
     :func:`lecture_utils.data.gaussian_inputs`) and then ``W, b, v`` by
-    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"``. A *dead point* is a data
-    point on which no unit is active: a zero column of ``A``, hence a zero row of ``J``.
+    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"``.
     """
     X = np.empty((trials, d0, n))
     W = np.empty((trials, d1, d0))
@@ -317,10 +371,9 @@ def _cell_grams(d0: int, d1: int, n: int, trials: int, seed: int) -> tuple[np.nd
         X[t] = rng.standard_normal((d0, n))
         W[t], b[t], v = init_two_layer(d0, d1, seed=rng, scheme="paper")
     A = (W @ X + b[:, :, None] > 0).astype(np.float64)                      # (T, d1, n)
-    dead_point = ~A.any(axis=1).all(axis=1)
     A_weighted_T = np.ascontiguousarray(np.swapaxes(A * (v ** 2)[:, None], 1, 2))
     inputs_gram = np.einsum("tki,tkj->tij", X, X, optimize=True) + 1.0    # Xt^T Xt, (T, n, n)
-    return (A_weighted_T @ A) * inputs_gram, dead_point
+    return X, W, b, v, (A_weighted_T @ A) * inputs_gram
 
 
 def gram_eigenvalue_ratios(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> np.ndarray:
@@ -333,24 +386,22 @@ def gram_eigenvalue_ratios(d0: int, d1: int, n: int, trials: int = 100, seed: in
     trials : int
         Number of independent trials (fresh data and fresh parameters each).
     seed : int
-        Seed of the cell; trial ``t`` uses the ``t``-th child of ``SeedSequence([seed, d0, d1, n])``.
+        Seed of the cell; the trials are those of :func:`full_rank_probability` with the same arguments.
 
     Returns
     -------
     ndarray of shape ``(trials,)``
-        ``lambda_min(J J^T) / (trace(J J^T) / n)``, the statistic that :func:`full_rank_probability`
-        compares with ``rtol`` (0 where ``J = 0``), computed here with ``numpy.linalg.eigvalsh``. The
-        trials are the same as those of :func:`full_rank_probability` with the same arguments.
+        ``lambda_min(J J^T) / (trace(J J^T) / n)`` computed with ``numpy.linalg.eigvalsh`` (0 where
+        ``J = 0``): above :data:`GRAM_RTOL` the Jacobian is certified to have rank ``n``.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
-    gram, _ = _cell_grams(d0, d1, n, trials, seed)
+    gram = _cell_trials(d0, d1, n, trials, seed)[-1]
     mean = np.trace(gram, axis1=1, axis2=2) / n
     smallest = np.linalg.eigvalsh(gram)[:, 0]
     return np.where(mean > 0, smallest / np.where(mean > 0, mean, 1.0), 0.0)
 
 
-def full_rank_probability(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0,
-                          rtol: float = GRAM_RTOL) -> float:
+def full_rank_probability(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> float:
     """Fraction of random initialisations at which the Jacobian has full rank ``n`` (one cell of Figures 2-3).
 
     Parameters
@@ -363,25 +414,20 @@ def full_rank_probability(d0: int, d1: int, n: int, trials: int = 100, seed: int
         Seed of the cell: trial ``t`` uses the ``t``-th child of ``SeedSequence([seed, d0, d1, n])`` to
         draw ``X`` i.i.d. N(0, 1) of shape ``(d0, n)``, then ``W, b, v`` by
         :func:`lecture_utils.networks.init_two_layer` (``scheme="paper"``).
-    rtol : float
-        Relative tolerance on the Gram matrix (see :func:`gram_has_full_rank`).
 
     Returns
     -------
     float
         The fraction of trials with ``rank J = n``, where ``J`` (shape ``(n, d1 (d0 + 1))``) is the
-        Jacobian with respect to ``(W, b)``, decided through ``J J^T`` (:func:`jacobian_gram`). When
-        ``d1 (d0 + 1) < n`` the rank cannot reach ``n`` and 0.0 is returned without sampling; a trial
-        with a data point on which no unit is active has a zero row in ``J`` and is rank deficient.
+        Jacobian with respect to ``(W, b)``, decided as in :func:`jacobian_has_full_rank` on the whole
+        batch of Gram matrices at once. When ``d1 (d0 + 1) < n`` the rank cannot reach ``n`` and 0.0
+        is returned without sampling.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
-    rtol = _check_rtol(rtol)
     if d1 * (d0 + 1) < n:
         return 0.0
-    gram, dead_point = _cell_grams(d0, d1, n, trials, seed)
-    full = np.zeros(trials, dtype=bool)
-    alive = np.flatnonzero(~dead_point)
-    full[alive] = _positive_definite(gram[alive], rtol)
+    X, W, b, v, gram = _cell_trials(d0, d1, n, trials, seed)
+    full = _decide_full_rank(gram, lambda t: relu_jacobian(W[t], b[t], v, X[t]))
     return float(full.mean())
 
 
