@@ -451,7 +451,7 @@ def d0_for_cell(d0_or_ratio, n: int) -> int:
 
 
 def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int], trials: int = 100,
-                   seed: int = 0) -> np.ndarray:
+                   seed: int = 0, n_jobs: int = 1) -> np.ndarray:
     """One panel of the paper's Figures 2-3: :func:`full_rank_probability` over a grid of ``(d1, n)``.
 
     Parameters
@@ -467,6 +467,10 @@ def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int
         Trials per cell.
     seed : int
         Seed; each cell is seeded by ``(seed, d0, d1, n)``, so a cell's value does not depend on the grid.
+    n_jobs : int
+        Number of worker processes (``joblib``); the result does not depend on it. With several
+        workers each one runs its linear algebra single-threaded, which is also the fastest way to
+        run these many small problems.
 
     Returns
     -------
@@ -477,5 +481,15 @@ def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int
     if not n_values or not d1_values:
         raise ValueError("n_values and d1_values must be non-empty")
     d0s = [d0_for_cell(d0_or_ratio, n) for n in n_values]
-    return np.array([[full_rank_probability(d0, d1, n, trials, seed) for d0, n in zip(d0s, n_values)]
-                     for d1 in d1_values])
+    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    cells = [(d0, d1, n) for d1 in d1_values for d0, n in zip(d0s, n_values)]
+    for d0, d1, n in cells:
+        _check_cell(d0, d1, n, trials, seed)
+    if n_jobs == 1:
+        values = [full_rank_probability(d0, d1, n, trials, seed) for d0, d1, n in cells]
+    else:
+        from joblib import Parallel, delayed
+
+        values = Parallel(n_jobs=n_jobs)(delayed(full_rank_probability)(d0, d1, n, trials, seed)
+                                         for d0, d1, n in cells)
+    return np.array(values).reshape(len(d1_values), len(n_values))

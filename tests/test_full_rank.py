@@ -200,6 +200,7 @@ def test_full_rank_grid_cells_and_ratio_rule():
     assert ratio_grid[0, 1] == full_rank_probability(8, 2, 30, trials=20, seed=1)   # ceil(7.5) = 8
     assert [d0_for_cell(r, 10) for r in (0.25, 0.5, 1.0, 2.0)] == [3, 5, 10, 20]
     assert d0_for_cell(3, 50) == 3 and d0_for_cell(lambda n: n // 2, 50) == 25
+    np.testing.assert_array_equal(full_rank_grid(0.25, [10, 30], [2, 5], trials=20, seed=1, n_jobs=2), ratio_grid)
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -222,6 +223,7 @@ def test_full_rank_grid_cells_and_ratio_rule():
     lambda: full_rank_grid(-0.5, [10], [3]),
     lambda: full_rank_grid(2, [], [3]),
     lambda: full_rank_grid(2, [10, 0], [3]),
+    lambda: full_rank_grid(2, [10], [3], n_jobs=0),
     lambda: jacobian_gram(np.ones((3, 2)), np.ones(3), np.ones(3), np.ones((3, 4))),
     lambda: jacobian_gram(np.ones((3, 2)), np.ones(2), np.ones(3), np.ones((2, 4))),
     lambda: gram_has_full_rank(np.ones((2, 3))),
