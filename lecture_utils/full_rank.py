@@ -19,8 +19,8 @@ The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if it
 ``J J^T = (A^T diag(v^2) A) * (Xt^T Xt)``  (entry-wise product, ``Xt`` = ``X`` with a row of ones)
 
 is nonsingular, where ``A`` is the activation pattern (:func:`jacobian_gram`). The Gram matrix is
-cheap to form; a Cholesky factorisation certifies most full-rank cases, the eigenvalues of the rest
-are computed for the whole batch at once, and the rare unclear cases fall back to the SVD of ``J``.
+cheap to form, and a Cholesky factorisation certifies most full-rank cases; a data point on which no
+unit is active certifies a rank deficiency, and the remaining cases fall back to the SVD of ``J``.
 """
 
 from __future__ import annotations
@@ -171,7 +171,8 @@ def is_singular_01(M) -> np.ndarray:
         singular[candidates] = _singular_mod_p(stack[candidates], p)
         log_product += math.log(p)
     else:  # pragma: no cover - needs d in the hundreds
-        raise ValueError("matrix too large for the built-in list of primes")
+        if singular.any() and log_product <= log_hadamard + 1.0:
+            raise ValueError("matrix too large for the built-in list of primes")
     return bool(singular[0]) if arr.ndim == 2 else singular
 
 
@@ -214,8 +215,8 @@ def jacobian_gram(W, b, v, X) -> np.ndarray:
     ----------
     W : array of shape ``(d1, d0)``
         Hidden weights.
-    b : array of shape ``(d1,)``
-        Hidden biases.
+    b : array of shape ``(d1,)`` or ``None``
+        Hidden biases; ``None`` for the network without biases.
     v : array of shape ``(d1,)``
         Frozen output weights.
     X : array of shape ``(d0, n)``
@@ -225,16 +226,17 @@ def jacobian_gram(W, b, v, X) -> np.ndarray:
     -------
     ndarray of shape ``(n, n)``
         ``(A^T diag(v^2) A) * (Xt^T Xt)`` (entry-wise product), where ``A`` is the activation pattern
-        and ``Xt`` stacks ``X`` over a row of ones. It equals ``J J^T`` for the Jacobian ``J`` of
+        and ``Xt`` stacks ``X`` over a row of ones (``Xt = X`` when ``b`` is ``None``). It equals ``J J^T`` for the Jacobian ``J`` of
         :func:`lecture_utils.jacobians.relu_jacobian`, because row ``j`` of ``J`` is the Kronecker
         product ``(v * a_j) (x) (x_j, 1)`` and ``<u (x) x, u' (x) x'> = <u, u'> <x, x'>``.
     """
     W = as_matrix(W, "W")
     d1, d0 = W.shape
-    b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
+    b = None if b is None else as_vector(b, "b", length=d1)
+    v = as_vector(v, "v", length=d1)
     X = as_matrix(X, "X", rows=d0)
     A = activation_pattern(W, b, X).astype(np.float64)
-    return ((A * (v ** 2)[:, None]).T @ A) * (X.T @ X + 1.0)
+    return ((A * (v ** 2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
 
 
 def _check_rtol(rtol: float) -> float:
@@ -258,12 +260,6 @@ def _certified_full(gram: np.ndarray, rtol: float) -> np.ndarray:
     return result
 
 
-def _rounding_level(gram: np.ndarray) -> np.ndarray:
-    """Whether ``lambda_min(G) <= eps * trace(G)``: the smallest eigenvalue is lost in rounding errors."""
-    smallest = np.linalg.eigvalsh(gram)[:, 0]
-    return smallest <= np.finfo(np.float64).eps * np.trace(gram, axis1=1, axis2=2)
-
-
 def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
     """Whether a positive semidefinite Gram matrix ``G = J J^T`` (shape ``(n, n)``) is clearly nonsingular.
 
@@ -284,9 +280,8 @@ def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
     -----
     For ``G = J J^T`` the criterion reads ``sigma_min(J)^2 > rtol * mean(sigma(J)^2)``: with the default,
     the smallest singular value must exceed ``1e-5`` times the root mean square one. Forming ``J J^T``
-    squares the condition number, so a False answer is conclusive only when the smallest eigenvalue is
-    at the level of rounding errors; :func:`jacobian_has_full_rank` settles the cases in between with
-    the SVD of the Jacobian itself.
+    squares the condition number, so a False answer is not conclusive: :func:`jacobian_has_full_rank`
+    settles those cases with the SVD of the Jacobian itself.
     """
     G = as_matrix(G, "G")
     rtol = _check_rtol(rtol)
@@ -302,10 +297,8 @@ def _decide_full_rank(gram: np.ndarray, jacobian: Callable[[int], np.ndarray]) -
     alive = np.flatnonzero(np.all(np.diagonal(gram, axis1=1, axis2=2) > 0, axis=1))
     certified = _certified_full(gram[alive], GRAM_RTOL)
     full[alive[certified]] = True
-    undecided = alive[~certified]
-    if len(undecided):
-        for t in undecided[~_rounding_level(gram[undecided])]:
-            full[t] = jacobian_rank(jacobian(t)) == n
+    for t in alive[~certified]:
+        full[t] = jacobian_rank(jacobian(t)) == n
     return full
 
 
@@ -316,28 +309,28 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
     ----------
     W : array of shape ``(d1, d0)``
         Hidden weights.
-    b : array of shape ``(d1,)``
-        Hidden biases.
+    b : array of shape ``(d1,)`` or ``None``
+        Hidden biases; ``None`` for the network without biases.
     v : array of shape ``(d1,)``
-        Frozen output weights, all nonzero.
+        Frozen output weights.
     X : array of shape ``(d0, n)``
         Inputs, one column per data point.
 
     Returns
     -------
     bool
-        The decision, made in float64 in four steps, from cheap to expensive:
+        The decision, made in float64 in three steps, from cheap to expensive:
 
         1. a data point on which no unit is active gives a zero row of ``J``: rank deficient;
-        2. ``lambda_min(J J^T) > 1e-10 * trace(J J^T) / n`` (:func:`gram_has_full_rank`): full rank;
-        3. ``lambda_min(J J^T) <= eps * trace(J J^T)``: the smallest eigenvalue is at the level of the
-           rounding errors of the largest, rank deficient;
-        4. otherwise (rare) the SVD rank of the explicit Jacobian,
+        2. ``lambda_min(J J^T) > 1e-10 * trace(J J^T) / n`` (:func:`gram_has_full_rank`, one Cholesky
+           factorisation of an ``n x n`` matrix): full rank;
+        3. otherwise the SVD rank of the explicit Jacobian,
            :func:`lecture_utils.jacobians.jacobian_rank` of :func:`lecture_utils.jacobians.relu_jacobian`.
 
-        Steps 1, 2 and 4 agree with the SVD rank of ``J``; step 3 can differ from it only for a
-        Jacobian whose smallest singular value is below about ``sqrt(n eps)`` (``1.5e-8 sqrt(n)``) times
-        its root mean square one.
+        So the answer is always that of the SVD rank (with its tolerance ``max(J.shape) * eps``); the
+        Gram matrix only spares the SVD where the answer is clear. Step 2 cannot err: it requires the
+        smallest singular value of ``J`` to exceed ``1e-5`` times the root mean square one, far above
+        rounding errors.
     """
     G = jacobian_gram(W, b, v, X)
     return bool(_decide_full_rank(G[None], lambda t: relu_jacobian(W, b, v, X))[0])
