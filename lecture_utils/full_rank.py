@@ -1,0 +1,488 @@
+"""How often is the Jacobian of a two-layer ReLU network of full rank? (Chapter *Most regions have no bad local minima*.)
+
+Two questions are answered here, both by counting:
+
+* **Random 0/1 matrices.** :func:`singular_probability_exact` gives the exact probability that a
+  uniformly random ``d x d`` matrix with entries in ``{0, 1}`` is singular, by exhaustive enumeration
+  (``d <= 5``); :func:`singular_probability_mc` estimates it for larger ``d`` by sampling, deciding
+  each sample's singularity *exactly* (integer determinants, through Gaussian elimination modulo
+  enough primes).
+* **Random activation regions.** :func:`full_rank_probability` and :func:`full_rank_grid` estimate
+  the probability that the Jacobian of ``F(W, b; X) = v^T relu(W X + b)`` with respect to ``(W, b)``
+  has rank ``n`` at a random initialisation, exactly as in the experiments of Karhadkar, Murray,
+  Tseran and Montúfar (Figures 2 and 3): ``X`` i.i.d. standard normal of shape ``(d0, n)``, hidden
+  weights and biases i.i.d. uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]``, frozen output weights
+  ``v = (+1, -1, +1, ...)``.
+
+The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if its ``n x n`` Gram matrix
+
+``J J^T = (A^T diag(v^2) A) * (Xt^T Xt)``  (entry-wise product, ``Xt`` = ``X`` with a row of ones)
+
+is nonsingular, where ``A`` is the activation pattern (:func:`jacobian_gram`). The Gram matrix is
+cheap to form, and a Cholesky factorisation certifies most full-rank cases; a data point on which no
+unit is active certifies a rank deficiency, and the remaining cases fall back to the SVD of ``J``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from itertools import combinations, permutations
+
+import numpy as np
+from scipy.linalg.lapack import dpotrf
+
+from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from .jacobians import jacobian_rank, relu_jacobian
+from .networks import init_two_layer
+from .regions import activation_pattern
+
+__all__ = [
+    "GRAM_RTOL",
+    "singular_probability_exact",
+    "singular_probability_mc",
+    "is_singular_01",
+    "jacobian_gram",
+    "gram_has_full_rank",
+    "jacobian_has_full_rank",
+    "gram_eigenvalue_ratios",
+    "full_rank_probability",
+    "d0_for_cell",
+    "full_rank_grid",
+]
+
+#: Relative tolerance on the Gram matrix: ``lambda_min(J J^T) > GRAM_RTOL * trace(J J^T) / n`` certifies
+#: ``rank J = n`` (see :func:`gram_has_full_rank` and :func:`jacobian_has_full_rank`).
+GRAM_RTOL = 1e-10
+
+#: Primes below ``2**31`` for exact singularity tests modulo p (products of residues fit in int64).
+_PRIMES = (2147483647, 2147483629, 2147483587, 2147483579, 2147483563, 2147483549, 2147483543,
+           2147483497, 2147483489, 2147483477, 2147483423, 2147483399, 2147483353, 2147483323,
+           2147483269, 2147483249, 2147483237, 2147483179, 2147483171, 2147483137)
+
+#: Largest size accepted by :func:`singular_probability_exact` (``d = 5`` enumerates 169,911 sets of rows).
+MAX_EXACT_SIZE = 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Random 0/1 matrices
+# ---------------------------------------------------------------------------------------------
+
+def _leibniz_determinants(M: np.ndarray) -> np.ndarray:
+    """Exact integer determinants of a stack of small integer matrices (shape ``(T, d, d)``), Leibniz formula."""
+    d = M.shape[-1]
+    det = np.zeros(M.shape[0], dtype=np.int64)
+    for perm in permutations(range(d)):
+        inversions = sum(1 for i in range(d) for j in range(i + 1, d) if perm[i] > perm[j])
+        term = np.ones(M.shape[0], dtype=np.int64)
+        for row, col in enumerate(perm):
+            term = term * M[:, row, col]
+        det += -term if inversions % 2 else term
+    return det
+
+
+def singular_probability_exact(d: int) -> Fraction:
+    """Exact probability that a uniformly random ``d x d`` matrix with entries in ``{0, 1}`` is singular.
+
+    Parameters
+    ----------
+    d : int
+        The size, ``1 <= d <= 5``.
+
+    Returns
+    -------
+    fractions.Fraction
+        ``(number of singular 0/1 matrices) / 2**(d*d)``.
+
+    Notes
+    -----
+    Exhaustive and exact (integer arithmetic). A nonsingular matrix has ``d`` distinct nonzero rows,
+    and the order of the rows does not change whether it is singular, so the number of nonsingular
+    matrices is ``d!`` times the number of ``d``-element sets of nonzero vectors of ``{0, 1}^d`` whose
+    determinant (Leibniz formula, in ``int64``) is nonzero. For ``d = 5`` that is 169,911 sets (about a
+    second); ``d = 6`` would need 67 million and is refused.
+    """
+    d = check_positive_int(d, "d")
+    if d > MAX_EXACT_SIZE:
+        raise ValueError(f"exhaustive enumeration is implemented for d <= {MAX_EXACT_SIZE}, got d={d}")
+    vectors = np.array([[(k >> (d - 1 - i)) & 1 for i in range(d)] for k in range(1, 2 ** d)], dtype=np.int64)
+    row_sets = np.array(list(combinations(range(len(vectors)), d)), dtype=np.int64)
+    nonsingular_sets = int(np.count_nonzero(_leibniz_determinants(vectors[row_sets])))
+    return 1 - Fraction(math.factorial(d) * nonsingular_sets, 2 ** (d * d))
+
+
+def _singular_mod_p(M: np.ndarray, p: int) -> np.ndarray:
+    """For a stack of integer matrices (shape ``(T, d, d)``), whether each is singular modulo the prime ``p``."""
+    M = M % p
+    T, d, _ = M.shape
+    singular = np.zeros(T, dtype=bool)
+    batch = np.arange(T)
+    for k in range(d):
+        nonzero = M[:, k:, k] != 0
+        singular |= ~nonzero.any(axis=1)
+        pivot = k + np.argmax(nonzero, axis=1)
+        rows_k, rows_p = M[batch, k].copy(), M[batch, pivot].copy()
+        M[batch, pivot], M[batch, k] = rows_k, rows_p
+        if k == d - 1:
+            break
+        # Fraction-free step: row_i <- pivot * row_i - M[i, k] * row_k (mod p); multiplying a row by the
+        # nonzero pivot does not change the rank modulo p, and no modular inverse is needed.
+        pivot_value = M[:, k, k][:, None, None]
+        M[:, k + 1:, k:] = (pivot_value * M[:, k + 1:, k:] - M[:, k + 1:, k, None] * M[:, k, None, k:]) % p
+    return singular
+
+
+def is_singular_01(M) -> np.ndarray:
+    """Exactly decide whether integer matrices are singular (over the rationals).
+
+    Parameters
+    ----------
+    M : array of shape ``(d, d)`` or ``(T, d, d)``
+        Integer matrices, entries in ``{0, 1}`` (or any integers of absolute value below ``2**31``).
+
+    Returns
+    -------
+    bool or ndarray of bool of shape ``(T,)``
+        True where the determinant is zero.
+
+    Notes
+    -----
+    Exact: a matrix is singular modulo every prime if its determinant is zero; if it is singular
+    modulo primes whose product exceeds Hadamard's bound ``prod_i ||row_i||`` on ``|det M|``, its
+    determinant is divisible by that product and hence zero. Gaussian elimination modulo primes
+    below ``2**31`` is run in ``int64`` on the whole stack.
+    """
+    arr = np.asarray(M)
+    if arr.ndim not in (2, 3) or arr.shape[-1] != arr.shape[-2] or arr.shape[-1] == 0:
+        raise ValueError(f"M must be a square matrix or a stack of them, got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.integer) and not np.array_equal(arr, np.round(arr)):
+        raise ValueError("M must have integer entries")
+    stack = arr.reshape((-1,) + arr.shape[-2:]).astype(np.int64)
+    if np.abs(stack).max(initial=0) >= 2 ** 31:
+        raise ValueError("entries of M must be smaller than 2**31 in absolute value")
+    log_hadamard = 0.5 * np.log(np.maximum((stack.astype(np.float64) ** 2).sum(-1), 1.0)).sum(-1).max()
+    singular = np.ones(len(stack), dtype=bool)
+    log_product = 0.0
+    for p in _PRIMES:
+        candidates = np.flatnonzero(singular)
+        if len(candidates) == 0 or log_product > log_hadamard + 1.0:
+            break
+        singular[candidates] = _singular_mod_p(stack[candidates], p)
+        log_product += math.log(p)
+    else:  # pragma: no cover - needs d in the hundreds
+        if singular.any() and log_product <= log_hadamard + 1.0:
+            raise ValueError("matrix too large for the built-in list of primes")
+    return bool(singular[0]) if arr.ndim == 2 else singular
+
+
+def singular_probability_mc(d: int, trials: int, seed=0) -> float:
+    """Monte Carlo estimate of the probability that a uniform random ``d x d`` 0/1 matrix is singular.
+
+    Parameters
+    ----------
+    d : int
+        The size of the matrices.
+    trials : int
+        Number of independent samples.
+    seed : int, numpy Generator or None
+        Seed of the sampler.
+
+    Returns
+    -------
+    float
+        The fraction of the ``trials`` samples that are singular. Each sample's singularity is decided
+        exactly (:func:`is_singular_01`), so the only error is the sampling error, with standard
+        deviation ``sqrt(p (1 - p) / trials)``.
+    """
+    d, trials = check_positive_int(d, "d"), check_positive_int(trials, "trials")
+    rng = rng_from(seed)
+    singular = 0
+    for start in range(0, trials, 20000):
+        size = min(20000, trials - start)
+        singular += int(is_singular_01(rng.integers(0, 2, size=(size, d, d))).sum())
+    return singular / trials
+
+
+# ---------------------------------------------------------------------------------------------
+# The Jacobian through its Gram matrix
+# ---------------------------------------------------------------------------------------------
+
+def jacobian_gram(W, b, v, X) -> np.ndarray:
+    """Gram matrix ``J J^T`` of the Jacobian of the two-layer ReLU network with respect to ``(W, b)``.
+
+    Parameters
+    ----------
+    W : array of shape ``(d1, d0)``
+        Hidden weights.
+    b : array of shape ``(d1,)`` or ``None``
+        Hidden biases; ``None`` for the network without biases.
+    v : array of shape ``(d1,)``
+        Frozen output weights.
+    X : array of shape ``(d0, n)``
+        Inputs, one column per data point.
+
+    Returns
+    -------
+    ndarray of shape ``(n, n)``
+        ``(A^T diag(v^2) A) * (Xt^T Xt)`` (entry-wise product), where ``A`` is the activation pattern
+        and ``Xt`` stacks ``X`` over a row of ones (``Xt = X`` when ``b`` is ``None``). It equals ``J J^T`` for the Jacobian ``J`` of
+        :func:`lecture_utils.jacobians.relu_jacobian`, because row ``j`` of ``J`` is the Kronecker
+        product ``(v * a_j) (x) (x_j, 1)`` and ``<u (x) x, u' (x) x'> = <u, u'> <x, x'>``.
+    """
+    W = as_matrix(W, "W")
+    d1, d0 = W.shape
+    b = None if b is None else as_vector(b, "b", length=d1)
+    v = as_vector(v, "v", length=d1)
+    X = as_matrix(X, "X", rows=d0)
+    A = activation_pattern(W, b, X).astype(np.float64)
+    return ((A * (v ** 2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
+
+
+def _check_rtol(rtol: float) -> float:
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (0 < rtol < 1):
+        raise ValueError(f"rtol must be a number in (0, 1), got {rtol!r}")
+    return float(rtol)
+
+
+def _certified_full(gram: np.ndarray, rtol: float) -> np.ndarray:
+    """For a stack of PSD matrices (shape ``(T, n, n)``), whether ``lambda_min > rtol * trace / n > 0``.
+
+    Decided by a Cholesky factorisation (LAPACK ``dpotrf``) of ``G - rtol * (trace / n) * I``, which
+    succeeds exactly when that shifted matrix is positive definite.
+    """
+    n = gram.shape[-1]
+    shifts = rtol * np.trace(gram, axis1=-2, axis2=-1) / n
+    result = np.zeros(len(gram), dtype=bool)
+    for t in np.flatnonzero(shifts > 0):
+        _, info = dpotrf(gram[t] - shifts[t] * np.eye(n), lower=True, clean=False)
+        result[t] = info == 0
+    return result
+
+
+def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
+    """Whether a positive semidefinite Gram matrix ``G = J J^T`` (shape ``(n, n)``) is clearly nonsingular.
+
+    Parameters
+    ----------
+    G : array of shape ``(n, n)``
+        A symmetric positive semidefinite matrix, e.g. from :func:`jacobian_gram`.
+    rtol : float
+        Relative tolerance, default :data:`GRAM_RTOL` ``= 1e-10``.
+
+    Returns
+    -------
+    bool
+        Whether ``lambda_min(G) > rtol * trace(G) / n``, i.e. whether the smallest eigenvalue exceeds
+        ``rtol`` times the mean eigenvalue, decided by a Cholesky factorisation of the shifted matrix.
+
+    Notes
+    -----
+    For ``G = J J^T`` the criterion reads ``sigma_min(J)^2 > rtol * mean(sigma(J)^2)``: with the default,
+    the smallest singular value must exceed ``1e-5`` times the root mean square one. Forming ``J J^T``
+    squares the condition number, so a False answer is not conclusive: :func:`jacobian_has_full_rank`
+    settles those cases with the SVD of the Jacobian itself.
+    """
+    G = as_matrix(G, "G")
+    rtol = _check_rtol(rtol)
+    if G.shape[0] != G.shape[1] or G.shape[0] == 0:
+        raise ValueError(f"G must be a non-empty square matrix, got shape {G.shape}")
+    return bool(_certified_full(G[None], rtol)[0])
+
+
+def _decide_full_rank(gram: np.ndarray, jacobian: Callable[[int], np.ndarray]) -> np.ndarray:
+    """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`)."""
+    T, n, _ = gram.shape
+    full = np.zeros(T, dtype=bool)
+    alive = np.flatnonzero(np.all(np.diagonal(gram, axis1=1, axis2=2) > 0, axis=1))
+    certified = _certified_full(gram[alive], GRAM_RTOL)
+    full[alive[certified]] = True
+    for t in alive[~certified]:
+        full[t] = jacobian_rank(jacobian(t)) == n
+    return full
+
+
+def jacobian_has_full_rank(W, b, v, X) -> bool:
+    """Whether the Jacobian of the two-layer ReLU network with respect to ``(W, b)`` has rank ``n``.
+
+    Parameters
+    ----------
+    W : array of shape ``(d1, d0)``
+        Hidden weights.
+    b : array of shape ``(d1,)`` or ``None``
+        Hidden biases; ``None`` for the network without biases.
+    v : array of shape ``(d1,)``
+        Frozen output weights.
+    X : array of shape ``(d0, n)``
+        Inputs, one column per data point.
+
+    Returns
+    -------
+    bool
+        The decision, made in float64 in three steps, from cheap to expensive:
+
+        1. a data point on which no unit is active gives a zero row of ``J``: rank deficient;
+        2. ``lambda_min(J J^T) > 1e-10 * trace(J J^T) / n`` (:func:`gram_has_full_rank`, one Cholesky
+           factorisation of an ``n x n`` matrix): full rank;
+        3. otherwise the SVD rank of the explicit Jacobian,
+           :func:`lecture_utils.jacobians.jacobian_rank` of :func:`lecture_utils.jacobians.relu_jacobian`.
+
+        So the answer is always that of the SVD rank (with its tolerance ``max(J.shape) * eps``); the
+        Gram matrix only spares the SVD where the answer is clear. Step 2 cannot err: it requires the
+        smallest singular value of ``J`` to exceed ``1e-5`` times the root mean square one, far above
+        rounding errors.
+    """
+    G = jacobian_gram(W, b, v, X)
+    return bool(_decide_full_rank(G[None], lambda t: relu_jacobian(W, b, v, X))[0])
+
+
+def _cell_generators(d0: int, d1: int, n: int, trials: int, seed: int) -> list[np.random.Generator]:
+    """One independent generator per trial of a cell, determined by ``(seed, d0, d1, n)``."""
+    children = np.random.SeedSequence([seed, d0, d1, n]).spawn(trials)
+    return [np.random.default_rng(child) for child in children]
+
+
+def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
+    d0, d1, n = check_positive_int(d0, "d0"), check_positive_int(d1, "d1"), check_positive_int(n, "n")
+    trials = check_positive_int(trials, "trials")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return d0, d1, n, trials, int(seed)
+
+
+def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The draws of a cell and their Gram matrices ``J J^T`` (shape ``(T, n, n)``).
+
+    Trial ``t`` draws, from its own generator, ``X`` i.i.d. N(0, 1) of shape ``(d0, n)`` (as
+    :func:`lecture_utils.data.gaussian_inputs`) and then ``W, b, v`` by
+    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"``.
+    """
+    X = np.empty((trials, d0, n))
+    W = np.empty((trials, d1, d0))
+    b = np.empty((trials, d1))
+    for t, rng in enumerate(_cell_generators(d0, d1, n, trials, seed)):
+        X[t] = rng.standard_normal((d0, n))
+        W[t], b[t], v = init_two_layer(d0, d1, seed=rng, scheme="paper")
+    A = (W @ X + b[:, :, None] > 0).astype(np.float64)                      # (T, d1, n)
+    A_weighted_T = np.ascontiguousarray(np.swapaxes(A * (v ** 2)[:, None], 1, 2))
+    inputs_gram = np.einsum("tki,tkj->tij", X, X, optimize=True) + 1.0    # Xt^T Xt, (T, n, n)
+    return X, W, b, v, (A_weighted_T @ A) * inputs_gram
+
+
+def gram_eigenvalue_ratios(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> np.ndarray:
+    """Smallest over mean eigenvalue of ``J J^T`` for each trial of a cell of the paper's experiment.
+
+    Parameters
+    ----------
+    d0, d1, n : int
+        Input dimension, hidden width, number of data points.
+    trials : int
+        Number of independent trials (fresh data and fresh parameters each).
+    seed : int
+        Seed of the cell; the trials are those of :func:`full_rank_probability` with the same arguments.
+
+    Returns
+    -------
+    ndarray of shape ``(trials,)``
+        ``lambda_min(J J^T) / (trace(J J^T) / n)`` computed with ``numpy.linalg.eigvalsh`` (0 where
+        ``J = 0``): above :data:`GRAM_RTOL` the Jacobian is certified to have rank ``n``.
+    """
+    d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
+    gram = _cell_trials(d0, d1, n, trials, seed)[-1]
+    mean = np.trace(gram, axis1=1, axis2=2) / n
+    smallest = np.linalg.eigvalsh(gram)[:, 0]
+    return np.where(mean > 0, smallest / np.where(mean > 0, mean, 1.0), 0.0)
+
+
+def full_rank_probability(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> float:
+    """Fraction of random initialisations at which the Jacobian has full rank ``n`` (one cell of Figures 2-3).
+
+    Parameters
+    ----------
+    d0, d1, n : int
+        Input dimension, hidden width, number of data points.
+    trials : int
+        Number of independent trials (the paper uses 100).
+    seed : int
+        Seed of the cell: trial ``t`` uses the ``t``-th child of ``SeedSequence([seed, d0, d1, n])`` to
+        draw ``X`` i.i.d. N(0, 1) of shape ``(d0, n)``, then ``W, b, v`` by
+        :func:`lecture_utils.networks.init_two_layer` (``scheme="paper"``).
+
+    Returns
+    -------
+    float
+        The fraction of trials with ``rank J = n``, where ``J`` (shape ``(n, d1 (d0 + 1))``) is the
+        Jacobian with respect to ``(W, b)``, decided as in :func:`jacobian_has_full_rank` on the whole
+        batch of Gram matrices at once. When ``d1 (d0 + 1) < n`` the rank cannot reach ``n`` and 0.0
+        is returned without sampling.
+    """
+    d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
+    if d1 * (d0 + 1) < n:
+        return 0.0
+    X, W, b, v, gram = _cell_trials(d0, d1, n, trials, seed)
+    full = _decide_full_rank(gram, lambda t: relu_jacobian(W[t], b[t], v, X[t]))
+    return float(full.mean())
+
+
+def d0_for_cell(d0_or_ratio, n: int) -> int:
+    """The input dimension of a cell with ``n`` data points in :func:`full_rank_grid`.
+
+    An integer ``d0_or_ratio`` is a fixed input dimension; a float ``r > 0`` means ``d0 = ceil(r n)``
+    (Figure 3 of the paper); a callable is applied to ``n``.
+    """
+    n = check_positive_int(n, "n")
+    if callable(d0_or_ratio):
+        return check_positive_int(d0_or_ratio(n), "d0_or_ratio(n)")
+    if isinstance(d0_or_ratio, (bool, np.bool_)):
+        raise ValueError(f"d0_or_ratio must be an int, a float or a callable, got {d0_or_ratio!r}")
+    if isinstance(d0_or_ratio, (int, np.integer)):
+        return check_positive_int(d0_or_ratio, "d0_or_ratio")
+    if isinstance(d0_or_ratio, (float, np.floating)) and np.isfinite(d0_or_ratio) and d0_or_ratio > 0:
+        return max(1, math.ceil(round(float(d0_or_ratio) * n, 9)))
+    raise ValueError(f"d0_or_ratio must be a positive int (fixed d0), a positive float (d0 = ceil(r n)) "
+                     f"or a callable n -> d0, got {d0_or_ratio!r}")
+
+
+def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int], trials: int = 100,
+                   seed: int = 0, n_jobs: int = 1) -> np.ndarray:
+    """One panel of the paper's Figures 2-3: :func:`full_rank_probability` over a grid of ``(d1, n)``.
+
+    Parameters
+    ----------
+    d0_or_ratio : int, float or callable
+        ``int``: the input dimension ``d0`` of every cell (Figure 2); ``float`` ``r``: ``d0 = ceil(r n)``
+        (Figure 3; write ``1.0``, not ``1``); callable: ``d0 = d0_or_ratio(n)``. See :func:`d0_for_cell`.
+    n_values : sequence of int
+        Numbers of data points (columns of the panel).
+    d1_values : sequence of int
+        Hidden widths (rows of the panel).
+    trials : int
+        Trials per cell.
+    seed : int
+        Seed; each cell is seeded by ``(seed, d0, d1, n)``, so a cell's value does not depend on the grid.
+    n_jobs : int
+        Number of worker processes (``joblib``); the result does not depend on it. With several
+        workers each one runs its linear algebra single-threaded, which is also the fastest way to
+        run these many small problems.
+
+    Returns
+    -------
+    ndarray of shape ``(len(d1_values), len(n_values))``
+        Entry ``[i, k]`` is the probability estimate for ``d1 = d1_values[i]`` and ``n = n_values[k]``.
+    """
+    n_values, d1_values = list(n_values), list(d1_values)
+    if not n_values or not d1_values:
+        raise ValueError("n_values and d1_values must be non-empty")
+    d0s = [d0_for_cell(d0_or_ratio, n) for n in n_values]
+    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    cells = [(d0, d1, n) for d1 in d1_values for d0, n in zip(d0s, n_values)]
+    for d0, d1, n in cells:
+        _check_cell(d0, d1, n, trials, seed)
+    if n_jobs == 1:
+        values = [full_rank_probability(d0, d1, n, trials, seed) for d0, d1, n in cells]
+    else:
+        from joblib import Parallel, delayed
+
+        values = Parallel(n_jobs=n_jobs)(delayed(full_rank_probability)(d0, d1, n, trials, seed)
+                                         for d0, d1, n in cells)
+    return np.array(values).reshape(len(d1_values), len(n_values))
