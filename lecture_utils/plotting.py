@@ -85,7 +85,12 @@ def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
             if getattr(coll, "_offsets3d", None) is not None:
                 rows.append(f"points3d:{num(np.asarray(coll._offsets3d, dtype=float))}")
             if getattr(coll, "_faces", None) is not None:
-                rows.append(f"faces3d:{num(np.asarray(coll._faces, dtype=float))}")
+                faces = np.array(coll._faces, dtype=float)
+                # Faces with fewer vertices are padded with uninitialised memory: blank the padding.
+                invalid = np.asarray(getattr(coll, "_invalid_vertices", False), dtype=bool)
+                if invalid.ndim == 2 and invalid.any():
+                    faces[invalid] = np.nan
+                rows.append(f"faces3d:{num(faces)}")
             elif getattr(coll, "_vec", None) is not None:
                 rows.append(f"faces3d:{num(np.asarray(coll._vec, dtype=float)[:3])}")
             if coll.get_array() is not None:
