@@ -13,6 +13,7 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.regions` - activation patterns ``A`` of shape ``(d1, n)``, regions and their counts;
 * :mod:`lecture_utils.zonotopes` - the zonotope of the data and the fan of one unit;
 * :mod:`lecture_utils.jacobians` - Jacobians of the parameterisation map and their ranks;
+* :mod:`lecture_utils.full_rank` - singular 0/1 matrices and the probability of a full-rank Jacobian;
 * :mod:`lecture_utils.global_minima` - step vectors, Lemma 15, regions that contain global minima;
 * :mod:`lecture_utils.function_space` - images of activation regions in function space (1-D data);
 * :mod:`lecture_utils.deep_regions` - kinks of the loss, deep networks, volumes of regions;
@@ -27,6 +28,8 @@ from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random
                    sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
 from .deep_regions import (anticoncentration_gamma, deep_relu_jacobian, full_rank_volume_fraction,
                            is_local_minimum, one_sided_derivative, piece_minimum)
+from .full_rank import (full_rank_grid, full_rank_probability, singular_probability_exact,
+                        singular_probability_mc)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
 from .global_minima import (global_minimum_fraction, is_complete, is_diverse, lemma15_parameters,
                             region_has_global_minimum, step_vectors)
@@ -62,6 +65,7 @@ __all__ = [
     "loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs",
     "loss_on_grid", "sublevel_components", "spurious_valleys", "descent_reachable", "barrier_level",
     "polynomial_intrinsic_dimension", "empirical_intrinsic_dimension", "descent_path",
+    "singular_probability_exact", "singular_probability_mc", "full_rank_probability", "full_rank_grid",
     "step_vectors", "is_diverse", "is_complete", "lemma15_parameters", "region_has_global_minimum",
     "global_minimum_fraction",
     "relu_unit_regions",
