@@ -1,0 +1,219 @@
+"""Full-scale reproduction of the experiments of Karhadkar, Murray, Tseran and Montúfar.
+
+``python -m lecture_utils reproduce FIGURE [--quick|--full] [--workers N] [--dask-scheduler ADDRESS]``
+computes every cell of the figure's grids with :func:`lecture_utils.sweeps.run_sweep` (parallel,
+cached on disk, resumable), then writes ``FIGURE.npz`` (the grids and the fractions),
+``FIGURE.json`` (every parameter of the run) and ``FIGURE.png`` into the output folder.
+
+* ``fig2``: probability that the Jacobian of a random network has full rank, fixed ``d0``;
+* ``fig3``: the same with ``d0 = ceil(r n)`` growing with the data set;
+* ``fig6``, ``fig7``, ``fig8``: share of sampled activation regions that contain a zero-loss
+  global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels.
+
+``--full`` (the default) uses the paper's resolution; ``--quick`` a small grid that runs in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .sweeps import run_sweep
+
+__all__ = ["Panel", "FigureSpec", "FIGURES", "panel_cells", "reproduce", "load_results", "plot_results", "main"]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One heat map of a figure: a grid over the data set size ``n`` and the width ``d1``."""
+
+    label: str
+    n_values: tuple[int, ...]
+    d1_values: tuple[int, ...]
+    trials: int
+    d0: int | None = None          # fixed input dimension ...
+    ratio: float | None = None     # ... or d0 = ceil(ratio * n)
+    extra: dict = field(default_factory=dict)
+
+    def d0_for(self, n: int) -> int:
+        return self.d0 if self.d0 is not None else math.ceil(self.ratio * n)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure: its cell function (``"module:function"``), its panels, and the line to draw."""
+
+    name: str
+    title: str
+    cell_function: str
+    full: tuple[Panel, ...]
+    quick: tuple[Panel, ...]
+    line: str  # "n/d0" or "4n log(2n/eps)"
+
+
+def _seed(figure: str, panel: Panel, n: int, d1: int) -> int:
+    text = json.dumps([figure, panel.label, n, d1], sort_keys=True)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
+def panel_cells(figure: str, panel: Panel) -> list[dict]:
+    """The keyword arguments of every cell of a panel (rows: n, columns: d1), seeds included."""
+    return [{"d0": panel.d0_for(n), "d1": d1, "n": n, "trials": panel.trials, **panel.extra,
+             "seed": _seed(figure, panel, n, d1)}
+            for n in panel.n_values for d1 in panel.d1_values]
+
+
+def _fig2(trials, n_values, d1_values):
+    return tuple(Panel(f"d0 = {d0}", n_values, d1_values, trials, d0=d0) for d0 in (1, 2, 3, 5))
+
+
+def _fig3(trials, n_values, d1_values):
+    return tuple(Panel(f"d0 = ceil({r} n)", n_values, d1_values, trials, ratio=r) for r in (0.25, 0.5, 1, 2))
+
+
+def _global_minimum_panels(d0, trials, n_values, d1_values):
+    return tuple(Panel(f"d0 = {d0}, {labels} labels", n_values, d1_values, trials, d0=d0,
+                       extra={"labels": labels}) for labels in ("polynomial", "teacher", "random"))
+
+
+FIGURES: dict[str, FigureSpec] = {
+    "fig2": FigureSpec(
+        "fig2", "Probability of a full-rank Jacobian, fixed input dimension",
+        "lecture_utils.full_rank:full_rank_probability",
+        full=_fig2(100, tuple(range(10, 101, 10)), tuple(range(30, 301, 30))),
+        quick=_fig2(10, (10, 20, 30), (30, 60)), line="n/d0"),
+    "fig3": FigureSpec(
+        "fig3", "Probability of a full-rank Jacobian, input dimension growing with n",
+        "lecture_utils.full_rank:full_rank_probability",
+        full=_fig3(100, tuple(range(10, 191, 20)), tuple(range(1, 16))),
+        quick=_fig3(10, (10, 30), (1, 2, 4)), line="n/d0"),
+    "fig6": FigureSpec(
+        "fig6", "Share of regions with a zero-loss global minimum, d0 = 1",
+        "lecture_utils.global_minima:global_minimum_fraction",
+        full=_global_minimum_panels(1, 140, tuple(range(2, 17, 2)), tuple(range(10, 371, 10))),
+        quick=_global_minimum_panels(1, 10, (2, 4), (10, 40)), line="4n log(2n/eps)"),
+    "fig7": FigureSpec(
+        "fig7", "Share of regions with a zero-loss global minimum, d0 = 2",
+        "lecture_utils.global_minima:global_minimum_fraction",
+        full=_global_minimum_panels(2, 100, tuple(range(4, 25, 4)), tuple(range(4, 81, 4))),
+        quick=_global_minimum_panels(2, 5, (4, 8), (4, 16)), line="n/d0"),
+    "fig8": FigureSpec(
+        "fig8", "Share of regions with a zero-loss global minimum, d0 = 5",
+        "lecture_utils.global_minima:global_minimum_fraction",
+        full=_global_minimum_panels(5, 100, tuple(range(5, 31, 5)), tuple(range(2, 41, 2))),
+        quick=_global_minimum_panels(5, 5, (5, 10), (2, 8)), line="n/d0"),
+}
+
+
+def _resolve(path: str):
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: str | None = None,
+              out: str | Path = "results", cache: str | Path | None = None, progress: bool = True) -> dict:
+    """Compute (or load from the cache) every cell of a figure and write its data and its plot.
+
+    Returns a dictionary with, per panel, the fractions as an array of shape ``(len(n), len(d1))``.
+    """
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; choose one of {sorted(FIGURES)}")
+    spec = FIGURES[name]
+    panels = spec.quick if quick else spec.full
+    function = _resolve(spec.cell_function)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = out / "cache" if cache is None else Path(cache)
+    start = time.perf_counter()
+    fractions = {}
+    for panel in panels:
+        values = run_sweep(function, panel_cells(name, panel), cache_dir=cache, workers=workers,
+                           dask_scheduler=dask_scheduler, progress=progress, description=f"{name} {panel.label}")
+        fractions[panel.label] = np.array(values, dtype=float).reshape(len(panel.n_values), len(panel.d1_values))
+    seconds = time.perf_counter() - start
+    stem = out / (name + ("_quick" if quick else ""))
+    np.savez_compressed(stem.with_suffix(".npz"), **{
+        f"panel{k}_{key}": value for k, panel in enumerate(panels) for key, value in
+        (("fractions", fractions[panel.label]), ("n", np.array(panel.n_values)), ("d1", np.array(panel.d1_values)))})
+    record = {"figure": name, "title": spec.title, "resolution": "quick" if quick else "full",
+              "cell_function": spec.cell_function, "seconds": round(seconds, 1),
+              "panels": [{"label": p.label, "n": list(p.n_values), "d1": list(p.d1_values), "trials": p.trials,
+                          "d0": p.d0, "ratio": p.ratio, **p.extra} for p in panels]}
+    stem.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    plot_figure(spec, panels, fractions).savefig(stem.with_suffix(".png"), dpi=120, bbox_inches="tight")
+    return fractions
+
+
+def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]:
+    """Read the results written by :func:`reproduce` (``stem.json`` and ``stem.npz``)."""
+    stem = Path(stem)
+    record = json.loads(stem.with_suffix(".json").read_text())
+    data = np.load(stem.with_suffix(".npz"))
+    panels = tuple(Panel(p["label"], tuple(p["n"]), tuple(p["d1"]), p["trials"], d0=p["d0"], ratio=p["ratio"],
+                         extra={"labels": p["labels"]} if "labels" in p else {}) for p in record["panels"])
+    fractions = {panel.label: data[f"panel{k}_fractions"] for k, panel in enumerate(panels)}
+    return FIGURES[record["figure"]], panels, fractions
+
+
+def plot_results(stem: str | Path):
+    """The figure of results written by :func:`reproduce`, for example the book's shipped data."""
+    spec, panels, fractions = load_results(stem)
+    return plot_figure(spec, panels, fractions)
+
+
+def plot_figure(spec: FigureSpec, panels, fractions):
+    """Heat maps of the fractions, one per panel, with the figure's reference line."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import use_book_style
+
+    use_book_style()
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.0 * len(panels) + 1.0, 3.2), squeeze=False,
+                             sharey=True, constrained_layout=True)
+    for ax, panel in zip(axes[0], panels):
+        n, d1 = np.array(panel.n_values), np.array(panel.d1_values)
+        image = ax.pcolormesh(n, d1, fractions[panel.label].T, vmin=0, vmax=1, cmap="viridis", shading="nearest")
+        n_fine = np.arange(n.min(), n.max() + 1)
+        if spec.line == "n/d0":
+            reference = n_fine / np.array([panel.d0_for(int(v)) for v in n_fine])
+            label = "$d_1 = n / d_0$"
+        else:
+            reference = 4 * n_fine * np.log(2 * n_fine / 0.1)
+            label = r"$d_1 = 4n\log(2n/\varepsilon)$"
+        ax.plot(n_fine, reference, color="white", lw=1.5, label=label)
+        ax.set(xlabel="data set size $n$", title=panel.label,
+               ylim=(d1.min() - 0.5 * np.diff(d1[:2]).sum(), d1.max() + 0.5 * np.diff(d1[:2]).sum()))
+        ax.grid(False)
+    axes[0][0].set_ylabel("width $d_1$")
+    axes[0][0].legend(loc="upper left", fontsize=8)
+    fig.colorbar(image, ax=axes[0].tolist(), label="fraction")
+    fig.suptitle(spec.title)
+    return fig
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lecture_utils", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("reproduce", help="reproduce one of the paper's figures")
+    run.add_argument("figure", choices=sorted(FIGURES))
+    size = run.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a small grid that runs in seconds")
+    size.add_argument("--full", action="store_true", help="the paper's resolution (default)")
+    run.add_argument("--workers", type=int, default=1, help="parallel processes on this machine")
+    run.add_argument("--dask-scheduler", default=None, help="address of an existing Dask scheduler")
+    run.add_argument("--out", default="results", help="output folder (default: results)")
+    run.add_argument("--cache", default=None, help="cache folder (default: OUT/cache)")
+    args = parser.parse_args(argv)
+    fractions = reproduce(args.figure, quick=args.quick, workers=args.workers,
+                          dask_scheduler=args.dask_scheduler, out=args.out, cache=args.cache)
+    for label, values in fractions.items():
+        print(f"{args.figure} {label}: mean fraction {values.mean():.3f} over {values.size} cells")
+    return 0

@@ -1,0 +1,76 @@
+"""The reproduction command: every figure runs at --quick size, resumes from its cache, and its
+quick results agree (statistically) with the shipped full-resolution data where the grids overlap."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lecture_utils import reproduce
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "book" / "data"
+
+
+@pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
+def test_quick_run_writes_data_and_plot_and_resumes_from_cache(name, tmp_path):
+    fractions = reproduce.reproduce(name, quick=True, out=tmp_path, progress=False)
+    spec = reproduce.FIGURES[name]
+    assert len(fractions) == len(spec.quick)
+    for panel in spec.quick:
+        values = fractions[panel.label]
+        assert values.shape == (len(panel.n_values), len(panel.d1_values))
+        assert np.all((values >= 0) & (values <= 1))
+    for suffix in (".npz", ".json", ".png"):
+        assert (tmp_path / f"{name}_quick{suffix}").exists()
+    cached = sorted((tmp_path / "cache").glob("*.json"))
+    assert len(cached) == sum(len(p.n_values) * len(p.d1_values) for p in spec.quick)
+    # A second run computes nothing: every cell comes from the cache, unchanged.
+    before = {path: path.read_text() for path in cached}
+    again = reproduce.reproduce(name, quick=True, out=tmp_path, progress=False)
+    assert {path: path.read_text() for path in cached} == before
+    assert all(np.array_equal(again[label], fractions[label]) for label in fractions)
+
+
+@pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
+def test_quick_results_agree_with_the_shipped_full_resolution_data(name, tmp_path):
+    shipped = SHIPPED / f"{name}.npz"
+    if not shipped.exists():
+        pytest.skip(f"no shipped full-resolution data for {name}")
+    full = np.load(shipped)
+    record = json.loads((SHIPPED / f"{name}.json").read_text())
+    assert record["resolution"] == "full"
+    quick = reproduce.reproduce(name, quick=True, out=tmp_path, progress=False)
+    overlaps = 0
+    for k, panel in enumerate(reproduce.FIGURES[name].quick):
+        n_full, d1_full = list(full[f"panel{k}_n"]), list(full[f"panel{k}_d1"])
+        trials_full = record["panels"][k]["trials"]
+        for i, n in enumerate(panel.n_values):
+            for j, d1 in enumerate(panel.d1_values):
+                if n in n_full and d1 in d1_full:
+                    p_full = full[f"panel{k}_fractions"][n_full.index(n), d1_full.index(d1)]
+                    p_quick = quick[panel.label][i, j]
+                    # Two independent binomial estimates: allow four standard errors (and a floor).
+                    p = (p_full * trials_full + p_quick * panel.trials) / (trials_full + panel.trials)
+                    se = np.sqrt(p * (1 - p) * (1 / trials_full + 1 / panel.trials))
+                    assert abs(p_full - p_quick) <= 4 * se + 0.05, (panel.label, n, d1, p_full, p_quick)
+                    overlaps += 1
+    assert overlaps > 0, "the quick grid must overlap the full one"
+
+
+def test_unknown_figure_is_rejected():
+    with pytest.raises(ValueError, match="unknown figure"):
+        reproduce.reproduce("fig99", quick=True)
+
+
+@pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
+def test_shipped_results_load_and_plot(name):
+    stem = SHIPPED / name
+    if not stem.with_suffix(".npz").exists():
+        pytest.skip(f"no shipped full-resolution data for {name}")
+    spec, panels, fractions = reproduce.load_results(stem)
+    assert spec.name == name and [p.label for p in panels] == [p.label for p in spec.full]
+    for panel in panels:
+        assert fractions[panel.label].shape == (len(panel.n_values), len(panel.d1_values))
+    assert len(reproduce.plot_results(stem).axes) == len(panels) + 1  # the panels and the colour bar
