@@ -34,9 +34,11 @@ from .networks import alternating_signs, init_two_layer
 from .regions import activation_pattern
 
 __all__ = [
-    "STEP_RULE",
+    "STEP_RULES",
     "batched_gradient_descent",
+    "batched_jacobians",
     "safe_step_sizes",
+    "init_step_sizes",
     "sample_problems",
     "training_regions_cell",
     "gd_success_fraction",
@@ -44,7 +46,7 @@ __all__ = [
     "binomial_interval",
 ]
 
-STEP_RULE = "eta = 1 / (||v||^2 * sum_j (||x_j||^2 + 1))"
+STEP_RULES = ("init", "safe")
 
 
 def safe_step_sizes(X, v) -> np.ndarray:
@@ -70,6 +72,42 @@ def safe_step_sizes(X, v) -> np.ndarray:
         raise ValueError(f"X must have shape (d0, n) or (trials, d0, n), got {X.shape}")
     v = as_vector(v, "v")
     return 1.0 / (float(v @ v) * (np.sum(X * X, axis=(-2, -1)) + X.shape[-1]))
+
+
+def batched_jacobians(W, b, v, X) -> np.ndarray:
+    """Jacobians of ``F`` with respect to ``theta = [W | b]`` for a stack of networks and data sets.
+
+    Parameters
+    ----------
+    W : array of shape ``(trials, d1, d0)``
+    b : array of shape ``(trials, d1)``
+    v : array of shape ``(d1,)``
+    X : array of shape ``(trials, d0, n)``
+
+    Returns
+    -------
+    ndarray of shape ``(trials, n, d1 (d0 + 1))``
+        Entry ``[t]`` is :func:`lecture_utils.relu_jacobian` of trial ``t`` (same column order).
+    """
+    W, b, v, X, _ = _check_batch(W, b, v, X, np.zeros((np.shape(X)[0], np.shape(X)[-1])))
+    trials, d1, d0 = W.shape
+    A = (W @ X + b[:, :, None]) > 0
+    Xt = np.concatenate([X, np.ones((trials, 1, X.shape[2]))], axis=1)
+    return np.einsum("i,tij,tkj->tjik", v, A, Xt).reshape(trials, X.shape[2], d1 * (d0 + 1))
+
+
+def init_step_sizes(W, b, v, X) -> np.ndarray:
+    """The step size rule ``eta = 1 / lambda_max(J(theta_0)^T J(theta_0))``, one per trial.
+
+    The reciprocal of the curvature of the loss in the initial region (there the Hessian is exactly
+    ``J^T J``). Larger than :func:`safe_step_sizes` (typically 2 to 8 times), so fewer steps are needed;
+    in a later region of larger curvature a step may overshoot, which the experiments record rather than
+    prevent. Shapes as in :func:`batched_jacobians`; returns shape ``(trials,)``.
+    """
+    s = np.linalg.norm(batched_jacobians(W, b, v, X), ord=2, axis=(1, 2))
+    if np.any(s == 0):
+        s = np.where(s == 0, np.inf, s)
+    return np.where(np.isfinite(s), 1.0 / (s * s), safe_step_sizes(X, v))
 
 
 def _check_batch(W, b, v, X, y):
@@ -182,12 +220,13 @@ def sample_problems(d0: int, d1: int, n: int, trials: int, seed=0, scheme: str =
     return {"W": np.stack(Ws), "b": np.stack(bs), "v": alternating_signs(d1), "X": np.stack(Xs), "y": np.stack(ys)}
 
 
-def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 2000,
-                          threshold: float = 1e-6, scheme: str = "he", global_minima: bool = True) -> dict:
+def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 3000,
+                          threshold: float = 1e-4, scheme: str = "he", step_rule: str = "init",
+                          global_minima: bool = True) -> dict:
     """One cell of the experiment of Chapter 14, on the same sampled problems for all three shares.
 
     Draws ``trials`` problems with :func:`sample_problems`, runs :func:`batched_gradient_descent` with the
-    step sizes of :func:`safe_step_sizes`, and records, at the initialisation, whether the Jacobian has
+    chosen step size rule, and records, at the initialisation, whether the Jacobian has
     full rank ``n`` and whether the initial region contains a global minimum.
 
     Parameters
@@ -202,6 +241,8 @@ def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, 
         Success: final loss at most ``threshold``.
     scheme : {"he", "paper"}
         Initialisation (see :func:`lecture_utils.init_two_layer`).
+    step_rule : {"init", "safe"}
+        :func:`init_step_sizes` or :func:`safe_step_sizes`.
     global_minima : bool
         Whether to decide the global-minimum question (one linear programme per trial; the slow part).
 
@@ -212,9 +253,12 @@ def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, 
         the trials; ``"trials"``: their number; ``"median_steps"``: median number of steps of the
         successful runs (``None`` if none).
     """
+    if step_rule not in STEP_RULES:
+        raise ValueError(f"step_rule must be one of {STEP_RULES}, got {step_rule!r}")
     p = sample_problems(d0, d1, n, trials, seed=seed, scheme=scheme)
-    out = batched_gradient_descent(p["W"], p["b"], p["v"], p["X"], p["y"], safe_step_sizes(p["X"], p["v"]),
-                                   steps, threshold)
+    lr = (init_step_sizes(p["W"], p["b"], p["v"], p["X"]) if step_rule == "init"
+          else safe_step_sizes(p["X"], p["v"]))
+    out = batched_gradient_descent(p["W"], p["b"], p["v"], p["X"], p["y"], lr, steps, threshold)
     full = [jacobian_rank(relu_jacobian(p["W"][t], p["b"][t], p["v"], p["X"][t])) == n for t in range(trials)]
     gm = None
     if global_minima:
@@ -227,8 +271,8 @@ def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, 
             "trials": int(trials), "median_steps": float(np.median(out["steps"][ok])) if ok.any() else None}
 
 
-def gd_success_fraction(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 2000,
-                        threshold: float = 1e-6, scheme: str = "he") -> float:
+def gd_success_fraction(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 3000,
+                        threshold: float = 1e-4, scheme: str = "he", step_rule: str = "init") -> float:
     """Share of trials in which gradient descent reaches loss ``<= threshold`` within ``steps`` steps.
 
     The problems, initialisation and step size rule are those of :func:`training_regions_cell`
@@ -240,7 +284,7 @@ def gd_success_fraction(d0: int, d1: int, n: int, trials: int, seed: int = 0, st
     float
     """
     return training_regions_cell(d0, d1, n, trials, seed=seed, steps=steps, threshold=threshold,
-                                 scheme=scheme, global_minima=False)["success"]
+                                 scheme=scheme, step_rule=step_rule, global_minima=False)["success"]
 
 
 def final_region_report(W0, b0, W, b, v, X, y) -> dict:

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import lecture_utils as lu
-from lecture_utils.training_regions import (batched_gradient_descent, binomial_interval, final_region_report,
+from lecture_utils.training_regions import (batched_gradient_descent, batched_jacobians, binomial_interval,
+                                            final_region_report, init_step_sizes,
                                             gd_success_fraction, safe_step_sizes, sample_problems,
                                             training_regions_cell)
 
@@ -126,3 +127,24 @@ def test_wilson_interval_textbook_values():
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_batched_jacobians_match_the_closed_form_per_trial():
+    p = sample_problems(3, 5, 7, trials=4, seed=11)
+    J = batched_jacobians(p["W"], p["b"], p["v"], p["X"])
+    for t in range(4):
+        np.testing.assert_array_equal(J[t], lu.relu_jacobian(p["W"][t], p["b"][t], p["v"], p["X"][t]))
+
+
+def test_init_step_size_is_the_reciprocal_curvature():
+    p = sample_problems(2, 6, 5, trials=3, seed=2)
+    lr = init_step_sizes(p["W"], p["b"], p["v"], p["X"])
+    for t in range(3):
+        J = lu.relu_jacobian(p["W"][t], p["b"][t], p["v"], p["X"][t])
+        assert lr[t] == pytest.approx(1 / np.linalg.eigvalsh(J.T @ J).max(), rel=1e-10)
+    assert np.all(lr >= safe_step_sizes(p["X"], p["v"]))
+
+
+def test_bad_step_rule_raises():
+    with pytest.raises(ValueError):
+        training_regions_cell(1, 4, 4, trials=2, step_rule="adam")
