@@ -19,6 +19,9 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.deep_regions` - kinks of the loss, deep networks, volumes of regions;
 * :mod:`lecture_utils.widgets` - interactive explorers;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
+* :mod:`lecture_utils.training_regions` - where gradient descent ends: batched training and region reports;
+* :mod:`lecture_utils.sweeps` - parallel, cached parameter sweeps; :mod:`lecture_utils.reproduce` - the paper's figures;
+* :mod:`lecture_utils.checks` - feedback for the problem sets; :mod:`lecture_utils.assignments` - student versions;
 * :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.
 
 The names used across chapters are re-exported here.
@@ -46,6 +49,8 @@ from .plotting import PALETTE, figure_digest, show, use_book_style
 from .regions import (activation_pattern, activation_patterns, cover_count, intersection_poset, preactivations,
                       region_interior_point, zaslavsky_count)
 from .training import gradient_descent, squared_loss
+from .training_regions import (batched_gradient_descent, final_region_report, gd_success_fraction,
+                               training_regions_cell)
 from .valleys import (barrier_level, descent_reachable, loss_on_grid, spurious_valleys,
                       sublevel_components)
 from .widgets import relu_explorer
@@ -60,6 +65,7 @@ __all__ = [
     "intersection_poset", "zaslavsky_count", "zonotope_vertices",
     "relu_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
+    "batched_gradient_descent", "gd_success_fraction", "training_regions_cell", "final_region_report",
     "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",
     "flatten_params", "unflatten_params", "gauss_newton_to_manifold", "tangent_space", "walk_on_manifold",
     "loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs",
