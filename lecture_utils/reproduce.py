@@ -8,7 +8,8 @@ cached on disk, resumable), then writes ``FIGURE.npz`` (the grids and the fracti
 * ``fig2``: probability that the Jacobian of a random network has full rank, fixed ``d0``;
 * ``fig3``: the same with ``d0 = ceil(r n)`` growing with the data set;
 * ``fig6``, ``fig7``, ``fig8``: share of sampled activation regions that contain a zero-loss
-  global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels.
+  global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels;
+* ``train``: share of runs of gradient descent that reach zero loss (Chapter 14), ``d0 = 1, 4``.
 
 ``--full`` (the default) uses the paper's resolution; ``--quick`` a small grid that runs in seconds.
 """
@@ -110,6 +111,11 @@ FIGURES: dict[str, FigureSpec] = {
         "lecture_utils.global_minima:global_minimum_fraction",
         full=_global_minimum_panels(5, 100, tuple(range(5, 31, 5)), tuple(range(2, 41, 2))),
         quick=_global_minimum_panels(5, 5, (5, 10), (2, 8)), line="n/d0"),
+    "train": FigureSpec(
+        "train", "Success of gradient descent from the paper's initialisation (Chapter 14)",
+        "lecture_utils.training_regions:gd_success_fraction",
+        full=tuple(Panel(f"d0 = {d0}", (4, 8, 12, 16), (2, 4, 8, 16, 32, 64), 100, d0=d0) for d0 in (1, 4)),
+        quick=tuple(Panel(f"d0 = {d0}", (4,), (4, 8), 5, d0=d0) for d0 in (1, 4)), line="n/d0"),
 }
 
 
