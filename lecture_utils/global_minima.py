@@ -59,6 +59,9 @@ __all__ = [
 CONE_RTOL = 1e-9
 #: Relative tolerance with which a linear-programming witness must reproduce the labels.
 WITNESS_RTOL = 1e-6
+
+#: HiGHS methods tried in turn when one ends without deciding feasibility.
+LP_METHODS = ("highs", "highs-ds", "highs-ipm")
 #: The label types of the paper's experiments (Appendix E.2).
 LABEL_TYPES = ("polynomial", "teacher", "random")
 
@@ -410,20 +413,25 @@ def _has_minimum_lp(X, y, A, v) -> bool:
     J = scipy.linalg.khatri_rao(v[:, None] * A, Xt).T
     A_eq = np.hstack([J, -y[:, None]])                            # J theta - t y = 0
     bounds = [(None, None)] * (d1 * p) + [(1.0, None)]
-    res = scipy.optimize.linprog(np.zeros(d1 * p + 1), A_ub=A_ub, b_ub=-np.ones(d1 * n), A_eq=A_eq,
-                                 b_eq=np.zeros(n), bounds=bounds, method="highs")
-    if res.status == 2:
-        return False
-    if res.status != 0:
-        raise RuntimeError(f"linprog did not decide feasibility: {res.message}")
-    theta = res.x[:-1].reshape(d1, p) / res.x[-1]
-    pre = theta[:, :d0] @ X + theta[:, d0][:, None]
-    fit = v @ np.maximum(pre, 0.0)
-    ok = np.array_equal((pre > 0).astype(int), A) and \
-        np.max(np.abs(fit - y)) <= WITNESS_RTOL * (1.0 + np.max(np.abs(y)))
-    if not ok:
-        raise RuntimeError("linprog reported a feasible point that does not reproduce the pattern and labels")
-    return True
+    # HiGHS's default method occasionally ends without a verdict on badly scaled instances ("model
+    # status unknown"): then the dual simplex and the interior-point method are tried in turn.
+    messages = []
+    for method in LP_METHODS:
+        res = scipy.optimize.linprog(np.zeros(d1 * p + 1), A_ub=A_ub, b_ub=-np.ones(d1 * n), A_eq=A_eq,
+                                     b_eq=np.zeros(n), bounds=bounds, method=method)
+        if res.status == 2:
+            return False
+        if res.status == 0:
+            theta = res.x[:-1].reshape(d1, p) / res.x[-1]
+            pre = theta[:, :d0] @ X + theta[:, d0][:, None]
+            fit = v @ np.maximum(pre, 0.0)
+            if np.array_equal((pre > 0).astype(int), A) and \
+                    np.max(np.abs(fit - y)) <= WITNESS_RTOL * (1.0 + np.max(np.abs(y))):
+                return True
+            messages.append(f"{method}: a feasible point that does not reproduce the pattern and labels")
+        else:
+            messages.append(f"{method}: {res.message}")
+    raise RuntimeError("linprog did not decide feasibility: " + "; ".join(messages))
 
 
 def _has_minimum_cone(X, y, A, v) -> bool:

@@ -274,3 +274,37 @@ def test_global_minimum_fraction_is_deterministic_and_methods_agree():
         assert 0.0 <= f <= 1.0
     # with one data point a region fits y exactly when some active unit has sign(v) = sign(y)
     assert global_minimum_fraction(2, 40, 1, "random", 20, seed=0) == 1.0
+
+
+def test_lp_falls_back_to_other_highs_methods_when_one_gives_no_verdict(monkeypatch):
+    import scipy.optimize
+
+    from lecture_utils import global_minima
+
+    real = scipy.optimize.linprog
+    calls = []
+
+    def flaky(*args, method, **kwargs):
+        calls.append(method)
+        if method == "highs":          # pretend the default method ends with "model status unknown"
+            result = real(*args, method=method, **kwargs)
+            result.status, result.message = 4, "model_status is Unknown"
+            return result
+        return real(*args, method=method, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "linprog", flaky)
+    X = np.array([[-1.0, 0.0, 1.0]])
+    W, b, v = np.array([[1.0], [-1.0]]), np.array([0.5, 0.5]), np.array([1.0, 1.0])
+    A = lu.activation_pattern(W, b, X)
+    y = lu.two_layer_relu(W, b, v, X)
+    assert global_minima.region_has_global_minimum(X, y, A, v, method="lp")
+    assert calls == ["highs", "highs-ds"]
+
+    def hopeless(*args, method, **kwargs):
+        result = real(*args, method=method, **kwargs)
+        result.status, result.message = 4, "model_status is Unknown"
+        return result
+
+    monkeypatch.setattr(scipy.optimize, "linprog", hopeless)
+    with pytest.raises(RuntimeError, match="did not decide"):
+        global_minima.region_has_global_minimum(X, y, A, v, method="lp")
