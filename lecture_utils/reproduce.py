@@ -154,7 +154,11 @@ def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: 
               "panels": [{"label": p.label, "n": list(p.n_values), "d1": list(p.d1_values), "trials": p.trials,
                           "d0": p.d0, "ratio": p.ratio, **p.extra} for p in panels]}
     stem.with_suffix(".json").write_text(json.dumps(record, indent=1))
-    plot_figure(spec, panels, fractions).savefig(stem.with_suffix(".png"), dpi=120, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    fig = plot_figure(spec, panels, fractions)
+    fig.savefig(stem.with_suffix(".png"), dpi=120, bbox_inches="tight")
+    plt.close(fig)
     return fractions
 
 

@@ -4,6 +4,7 @@ quick results agree (statistically) with the shipped full-resolution data where 
 import json
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -73,4 +74,6 @@ def test_shipped_results_load_and_plot(name):
     assert spec.name == name and [p.label for p in panels] == [p.label for p in spec.full]
     for panel in panels:
         assert fractions[panel.label].shape == (len(panel.n_values), len(panel.d1_values))
-    assert len(reproduce.plot_results(stem).axes) == len(panels) + 1  # the panels and the colour bar
+    fig = reproduce.plot_results(stem)
+    assert len(fig.axes) == len(panels) + 1  # the panels and the colour bar
+    plt.close(fig)
