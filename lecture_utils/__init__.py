@@ -40,7 +40,7 @@ from .hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, re
 from .interpolation import (cooper_deep_interpolation, cooper_interpolation, polynomial_feature_dimension,
                             random_feature_matrix)
 from .intrinsic_dimension import descent_path, empirical_intrinsic_dimension, polynomial_intrinsic_dimension
-from .jacobians import jacobian_rank, parameter_jacobian, relu_jacobian
+from .jacobians import jacobian_rank, parameter_jacobian, pattern_jacobian, relu_jacobian
 from .manifold import (flatten_params, gauss_newton_to_manifold, tangent_space, unflatten_params,
                        walk_on_manifold)
 from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
@@ -63,7 +63,7 @@ __all__ = [
     "two_layer_relu", "init_mlp", "mlp", "count_parameters",
     "activation_pattern", "preactivations", "cover_count", "activation_patterns", "region_interior_point",
     "intersection_poset", "zaslavsky_count", "zonotope_vertices",
-    "relu_jacobian", "parameter_jacobian", "jacobian_rank",
+    "relu_jacobian", "pattern_jacobian", "parameter_jacobian", "jacobian_rank",
     "squared_loss", "gradient_descent",
     "batched_gradient_descent", "gd_success_fraction", "training_regions_cell", "final_region_report",
     "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",

@@ -13,9 +13,9 @@ decides that question and, for one-dimensional inputs, builds such a point expli
   :func:`theorem10_width`, :func:`theorem12_width`, the widths the paper's Theorems 10 and 12 ask for;
 * :func:`lemma15_parameters` - the constructive proof of the paper's Lemma 15: in a complete region,
   weights and biases that keep the pattern and fit any labels exactly;
-* :func:`pattern_jacobian` and :func:`region_has_global_minimum` - the Jacobian of a region and an exact
-  feasibility test (a linear programme, or for ``d0 = 1`` a cone-membership test by non-negative least
-  squares);
+* :func:`region_has_global_minimum` - an exact feasibility test (a linear programme built on the
+  region's Jacobian :func:`lecture_utils.jacobians.pattern_jacobian`, or for ``d0 = 1`` a
+  cone-membership test by non-negative least squares);
 * :func:`global_minimum_fraction` - the Monte Carlo experiment of the paper's Figures 6-8.
 
 Conventions: for one-dimensional inputs ``x^(1) < ... < x^(n)`` the step vectors are
@@ -29,12 +29,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.linalg
 import scipy.optimize
 import scipy.sparse
 
 from ._validation import as_matrix, as_vector, check_positive_int, rng_from
 from .data import quadratic_labels, random_labels, teacher_labels, uniform_cube_inputs
+from .jacobians import pattern_jacobian
 from .networks import init_two_layer
 from .regions import activation_pattern
 
@@ -49,7 +49,6 @@ __all__ = [
     "theorem10_width",
     "theorem12_width",
     "lemma15_parameters",
-    "pattern_jacobian",
     "region_has_global_minimum",
     "global_minimum_fraction",
     "LABEL_TYPES",
@@ -368,28 +367,6 @@ def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
 # Does a region contain a global minimum?
 # ----------------------------------------------------------------------------------------------
 
-def pattern_jacobian(X, A, v) -> np.ndarray:
-    """The Jacobian of ``F(W, b; X)`` on the region with pattern ``A``, with respect to ``[W | b]``.
-
-    Parameters
-    ----------
-    X : array of shape ``(d0, n)``
-        Inputs.
-    A : array of shape ``(d1, n)``
-        0/1 activation pattern.
-    v : array of shape ``(d1,)``
-        Output weights.
-
-    Returns
-    -------
-    ndarray of shape ``(n, d1 (d0 + 1))``
-        Row ``j`` is ``kron(v * A[:, j], (x_j, 1))``, ordered as in :func:`lecture_utils.relu_jacobian`.
-    """
-    X, A, v = _check_region_inputs(X, A, v)
-    Xt = np.vstack([X, np.ones((1, X.shape[1]))])
-    return scipy.linalg.khatri_rao(v[:, None] * A, Xt).T
-
-
 def _check_region_inputs(X, A, v):
     X = as_matrix(X, "X")
     A = _as_pattern(A)
@@ -410,7 +387,7 @@ def _has_minimum_lp(X, y, A, v) -> bool:
     cols = (np.arange(d1)[:, None, None] * p + np.arange(p)[None, None, :]).repeat(n, axis=1).ravel()
     vals = (-S[:, :, None] * Xt.T[None, :, :]).ravel()
     A_ub = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(d1 * n, d1 * p + 1))
-    J = scipy.linalg.khatri_rao(v[:, None] * A, Xt).T
+    J = pattern_jacobian(X, A, v)
     A_eq = np.hstack([J, -y[:, None]])                            # J theta - t y = 0
     bounds = [(None, None)] * (d1 * p) + [(1.0, None)]
     # HiGHS's default method occasionally ends without a verdict on badly scaled instances ("model

@@ -24,7 +24,7 @@ import torch
 from ._validation import as_matrix, as_vector
 from .regions import activation_pattern
 
-__all__ = ["relu_jacobian", "parameter_jacobian", "jacobian_rank", "default_rank_tolerance"]
+__all__ = ["relu_jacobian", "pattern_jacobian", "parameter_jacobian", "jacobian_rank", "default_rank_tolerance"]
 
 
 def relu_jacobian(W, b, v, X) -> np.ndarray:
@@ -57,8 +57,38 @@ def relu_jacobian(W, b, v, X) -> np.ndarray:
     d1, d0 = W.shape
     v = as_vector(v, "v", length=d1)
     X = as_matrix(X, "X", rows=d0)
-    A = activation_pattern(W, b, X)
-    inputs = X if b is None else np.vstack([X, np.ones((1, X.shape[1]))])
+    return pattern_jacobian(X, activation_pattern(W, b, X), v, bias=b is not None)
+
+
+def pattern_jacobian(X, A, v, bias: bool = True) -> np.ndarray:
+    """The Jacobian of the two-layer ReLU network on the activation region with pattern ``A``.
+
+    On the region ``S_X^A`` the Jacobian does not depend on the parameters, only on the pattern:
+    row ``j`` is ``kron(v * A[:, j], (x_j, 1))`` (or ``kron(v * A[:, j], x_j)`` without biases), the
+    transposed column-wise Khatri-Rao product of ``diag(v) A`` and the (augmented) inputs.
+
+    Parameters
+    ----------
+    X : array of shape ``(d0, n)``
+        Inputs, one column per data point.
+    A : array of shape ``(d1, n)``
+        0/1 activation pattern (the region may be empty; the formula is the same).
+    v : array of shape ``(d1,)``
+        Output weights.
+    bias : bool
+        Whether the hidden units have biases (a column per unit for each).
+
+    Returns
+    -------
+    ndarray of shape ``(n, d1 * (d0 + 1))``, or ``(n, d1 * d0)`` without biases
+        Columns ordered as in :func:`relu_jacobian`.
+    """
+    X = as_matrix(X, "X")
+    A = as_matrix(A, "A", cols=X.shape[1])
+    if not np.all((A == 0) | (A == 1)):
+        raise ValueError("A must be an activation pattern with entries 0 and 1")
+    v = as_vector(v, "v", length=A.shape[0])
+    inputs = np.vstack([X, np.ones((1, X.shape[1]))]) if bias else X
     return scipy.linalg.khatri_rao(v[:, None] * A, inputs).T
 
 

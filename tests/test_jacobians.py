@@ -160,3 +160,14 @@ def test_jacobian_rank_rejects_bad_input():
         lu.jacobian_rank(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="rtol"):
         lu.jacobian_rank(np.eye(2), rtol=-1.0)
+
+
+def test_pattern_jacobian_by_hand_and_validation():
+    # One unit active on the first of two points: row 1 is v * (x_1, 1), row 2 is zero.
+    J = lu.pattern_jacobian([[2.0, -1.0]], [[1, 0]], [3.0])
+    np.testing.assert_array_equal(J, [[6.0, 3.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(lu.pattern_jacobian([[2.0, -1.0]], [[1, 0]], [3.0], bias=False), [[6.0], [0.0]])
+    with pytest.raises(ValueError, match="entries 0 and 1"):
+        lu.pattern_jacobian([[2.0, -1.0]], [[1, 2]], [3.0])
+    with pytest.raises(ValueError, match="columns"):
+        lu.pattern_jacobian([[2.0, -1.0]], [[1, 0, 1]], [3.0])
