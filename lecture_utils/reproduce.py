@@ -180,7 +180,11 @@ def plot_results(stem: str | Path):
 
 
 def plot_figure(spec: FigureSpec, panels, fractions):
-    """Heat maps of the fractions, one per panel, with the figure's reference line."""
+    """Heat maps of the fractions, one per panel, with the figure's reference line (dashed, white).
+
+    ``fractions`` maps each panel's label to an array of shape ``(len(n_values), len(d1_values))``.
+    The chapters draw their small live grids with it too, so live and full figures look alike.
+    """
     import matplotlib.pyplot as plt
 
     from .plotting import use_book_style
@@ -198,7 +202,7 @@ def plot_figure(spec: FigureSpec, panels, fractions):
         else:
             reference = 4 * n_fine * np.log(2 * n_fine / 0.1)
             label = r"$d_1 = 4n\log(2n/\varepsilon)$"
-        ax.plot(n_fine, reference, color="white", lw=1.5, label=label)
+        ax.plot(n_fine, reference, color="white", ls="--", lw=1.5, label=label)
         ax.set(xlabel="data set size $n$", title=panel.label,
                ylim=(d1.min() - 0.5 * np.diff(d1[:2]).sum(), d1.max() + 0.5 * np.diff(d1[:2]).sum()))
         ax.grid(False)
