@@ -34,6 +34,7 @@ from .networks import alternating_signs, init_two_layer
 from .regions import activation_pattern
 
 __all__ = [
+    "end_of_training",
     "STEP_RULES",
     "batched_gradient_descent",
     "batched_jacobians",
@@ -342,6 +343,41 @@ def final_region_report(W0, b0, W, b, v, X, y) -> dict:
             "solution_dimension": int(d1 * (d0 + 1) - rank),
             "margin": float(np.min(np.abs(W @ X + b[:, None]))),
             "interpolant": (Ws, bs) if (fits and keeps) else None}
+
+
+def end_of_training(d0: int, d1: int, n: int, trials: int = 30, seed: int = 0, steps: int = 3000,
+                    threshold: float = 1e-4) -> dict:
+    """Train a batch of sampled problems and describe where each run ended.
+
+    The problems are those of :func:`sample_problems` (He-uniform initialisation); gradient descent
+    is :func:`batched_gradient_descent` with the step sizes of :func:`init_step_sizes`, stopped at
+    loss ``<= threshold`` or after ``steps`` steps.
+
+    Returns
+    -------
+    dict
+        ``"problems"`` and ``"result"``: the outputs of :func:`sample_problems` and
+        :func:`batched_gradient_descent`; ``"reports"``: :func:`final_region_report` of every run;
+        ``"started_with_global_minimum"``: shape ``(trials,)``, whether the initial region contains a
+        zero-loss point; ``"conditioning"``: shape ``(trials,)``, ``lambda_n / lambda_max`` of
+        ``J J^T`` at the end point (``J`` is ``n x m``, so these are squared singular values);
+        ``"gradient_norm"``: shape ``(trials,)``, ``|J^T r|`` at the end point.
+    """
+    q = sample_problems(d0, d1, n, trials, seed=seed)
+    out = batched_gradient_descent(q["W"], q["b"], q["v"], q["X"], q["y"],
+                                   init_step_sizes(q["W"], q["b"], q["v"], q["X"]), steps, threshold)
+    reports = [final_region_report(q["W"][t], q["b"][t], out["W"][t], out["b"][t], q["v"], q["X"][t], q["y"][t])
+               for t in range(trials)]
+    started = np.array([region_has_global_minimum(q["X"][t], q["y"][t],
+                                                  activation_pattern(q["W"][t], q["b"][t], q["X"][t]), q["v"])
+                        for t in range(trials)])
+    J_end = batched_jacobians(out["W"], out["b"], q["v"], q["X"])
+    theta = np.concatenate([out["W"], out["b"][:, :, None]], axis=2).reshape(trials, -1)
+    residual = np.einsum("tjm,tm->tj", J_end, theta) - q["y"]     # F = J theta on a region (Euler)
+    singular = np.linalg.svd(J_end, compute_uv=False)
+    return {"problems": q, "result": out, "reports": reports, "started_with_global_minimum": started,
+            "conditioning": (singular[:, -1] / singular[:, 0]) ** 2,
+            "gradient_norm": np.linalg.norm(np.einsum("tjm,tj->tm", J_end, residual), axis=1)}
 
 
 def binomial_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:

@@ -148,3 +148,20 @@ def test_init_step_size_is_the_reciprocal_curvature():
 def test_bad_step_rule_raises():
     with pytest.raises(ValueError):
         training_regions_cell(1, 4, 4, trials=2, step_rule="adam")
+
+
+def test_end_of_training_against_per_trial_computations():
+    from lecture_utils.training_regions import end_of_training
+
+    ends = end_of_training(d0=2, d1=6, n=5, trials=4, seed=3, steps=200)
+    q, out = ends["problems"], ends["result"]
+    for t in range(4):
+        W, b = out["W"][t], out["b"][t]
+        J = lu.relu_jacobian(W, b, q["v"], q["X"][t])
+        residual = lu.two_layer_relu(W, b, q["v"], q["X"][t]) - q["y"][t]
+        s = np.linalg.svd(J, compute_uv=False)
+        np.testing.assert_allclose(ends["conditioning"][t], (s[-1] / s[0]) ** 2, rtol=1e-10)
+        np.testing.assert_allclose(ends["gradient_norm"][t], np.linalg.norm(J.T @ residual), rtol=1e-9, atol=1e-14)
+        A0 = lu.activation_pattern(q["W"][t], q["b"][t], q["X"][t])
+        assert ends["started_with_global_minimum"][t] == lu.region_has_global_minimum(q["X"][t], q["y"][t], A0, q["v"])
+        assert ends["reports"][t]["rank"] == lu.jacobian_rank(J)
