@@ -60,15 +60,20 @@ class FigureSpec:
     line: str  # "n/d0" or "4n log(2n/eps)"
 
 
-def _seed(figure: str, panel: Panel, n: int, d1: int) -> int:
-    text = json.dumps([figure, panel.label, n, d1], sort_keys=True)
+def _seed(figure: str, panel: Panel, n: int, d1: int, quick: bool = False) -> int:
+    key = [figure, panel.label, n, d1] + (["quick"] if quick else [])
+    text = json.dumps(key, sort_keys=True)
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
-def panel_cells(figure: str, panel: Panel) -> list[dict]:
-    """The keyword arguments of every cell of a panel (rows: n, columns: d1), seeds included."""
+def panel_cells(figure: str, panel: Panel, quick: bool = False) -> list[dict]:
+    """The keyword arguments of every cell of a panel (rows: n, columns: d1), seeds included.
+
+    Quick runs draw their own seeds, so that a quick run is an independent sample of the cells it
+    shares with the full grid (the tests compare the two).
+    """
     return [{"d0": panel.d0_for(n), "d1": d1, "n": n, "trials": panel.trials, **panel.extra,
-             "seed": _seed(figure, panel, n, d1)}
+             "seed": _seed(figure, panel, n, d1, quick)}
             for n in panel.n_values for d1 in panel.d1_values]
 
 
@@ -141,7 +146,7 @@ def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: 
     start = time.perf_counter()
     fractions = {}
     for panel in panels:
-        values = run_sweep(function, panel_cells(name, panel), cache_dir=cache, workers=workers,
+        values = run_sweep(function, panel_cells(name, panel, quick), cache_dir=cache, workers=workers,
                            dask_scheduler=dask_scheduler, progress=progress, description=f"{name} {panel.label}")
         fractions[panel.label] = np.array(values, dtype=float).reshape(len(panel.n_values), len(panel.d1_values))
     seconds = time.perf_counter() - start
