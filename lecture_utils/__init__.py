@@ -53,7 +53,7 @@ from .training_regions import (batched_gradient_descent, final_region_report, gd
                                training_regions_cell)
 from .valleys import (barrier_level, descent_reachable, loss_on_grid, spurious_valleys,
                       sublevel_components)
-from .widgets import relu_explorer
+from .widgets import relu_explorer, sweep_explorer
 from .zonotopes import zonotope_vertices
 
 __all__ = [
@@ -76,7 +76,7 @@ __all__ = [
     "global_minimum_fraction",
     "relu_unit_regions",
     "one_sided_derivative", "piece_minimum", "is_local_minimum", "deep_relu_jacobian",
-    "full_rank_volume_fraction", "anticoncentration_gamma", "polyline_points", "in_region_image", "relu_explorer",
+    "full_rank_volume_fraction", "anticoncentration_gamma", "polyline_points", "in_region_image", "relu_explorer", "sweep_explorer",
     "PALETTE", "use_book_style", "figure_digest", "show",
 ]
 __version__ = "0.1.0"

@@ -10,10 +10,16 @@ who runs the notebook can open the live explorer.
   points in the simplex with the polyline of Proposition 13);
 * :func:`relu_explorer` - the live explorer: sliders for the weights and biases, the same picture
   redrawn on every change. It is returned, never displayed automatically.
+* :func:`sweep_explorer` - an explorer that needs no kernel: one parameter of one unit on a slider,
+  every state drawn in advance. Its widget state saved in the notebook is enough for the HTML page
+  to move the slider and show the matching picture.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import io
 
 import matplotlib.pyplot as plt
@@ -21,9 +27,9 @@ import numpy as np
 
 from ._validation import as_vector, check_positive_int
 from .function_space import _line_points, polyline_points, relu_unit_regions, simplex_coordinates
-from .plotting import PALETTE
+from .plotting import PALETTE, figure_digest
 
-__all__ = ["explorer_state", "draw_explorer_state", "relu_explorer"]
+__all__ = ["explorer_state", "draw_explorer_state", "relu_explorer", "sweep_explorer"]
 
 
 def explorer_state(x, w, b, v) -> dict:
@@ -139,7 +145,8 @@ def _state_html(state: dict) -> str:
     point = ("(" + ", ".join(f"{c:.3f}" for c in state["output_point"]) + ")"
              if np.all(np.isfinite(state["output_point"])) else "undefined (the outputs sum to 0)")
     values = "(" + ", ".join(f"{c:.3f}" for c in state["output"]) + ")"
-    return ("<table><tr><th></th><th>pattern</th><th>region</th><th>rank</th></tr>" + rows + "</table>"
+    return ('<table style="border-spacing: 1.2em 0"><tr><th></th><th>pattern</th><th>region</th><th>rank</th></tr>'
+            + rows + "</table>"
             f"<p>F(theta, X) = {values}; normalised: {point}</p>")
 
 
@@ -191,14 +198,117 @@ def relu_explorer(x, n_units: int = 2):
         w, b, v = (np.array([controls[k].value for controls in sliders]) for k in range(3))
         fig, (ax_f, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2))
         box.state = draw_explorer_state(x, w, b, v, ax_f, ax_s)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-        plt.close(fig)
         table.value = _state_html(box.state)
-        image.value = buffer.getvalue()
+        image.value = _figure_png(fig)
 
     for controls in sliders:
         for control in controls:
             control.observe(update, names="value")
     update()
     return box
+
+
+def _figure_png(fig, dpi: int = 80) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
+    """An explorer that works without a kernel: one parameter of one unit swept over given values.
+
+    Every state is computed and drawn (with :func:`draw_explorer_state`) when the explorer is built;
+    a slider picks which one is shown. The slider and the pictures are linked in the browser
+    (``ipywidgets.jslink``), so a page built from the notebook's saved widget state, or a notebook
+    whose kernel has stopped, still responds to the slider.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Sorted, pairwise distinct inputs, ``n >= 2``.
+    w, b, v : arrays of shape ``(d1,)``
+        Weights, biases and output weights of the ``d1`` units; the swept entry is replaced.
+    unit : int
+        The unit whose parameter moves, counted from 1 as in the pictures.
+    parameter : ``"w"`` or ``"b"``
+        Which parameter of that unit moves.
+    values : array of shape ``(k,)``, ``k >= 2``
+        The values it takes, in slider order. Default: 13 values spanning the data for a bias
+        (so that the unit's kink crosses every point), ``-2 .. 2`` for a weight.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Attributes: ``states`` (the :func:`explorer_state` of every value), ``values``, ``slider``
+        (an ``ipywidgets.SelectionSlider``) and ``pages`` (an ``ipywidgets.Stack`` holding, per
+        value, an ``ipywidgets.HTML`` with the table and the picture, which has alt text) and
+        ``link`` (the browser-side link between them). Its text form names the sweep and carries a digest of all pictures' data,
+        so a stored notebook changes when any picture does.
+    """
+    import ipywidgets as widgets
+
+    x = _line_points(x, min_points=2)
+    w = as_vector(w, "w")
+    d1 = w.shape[0]
+    b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
+    unit = check_positive_int(unit, "unit")
+    if unit > d1:
+        raise ValueError(f"unit must be between 1 and the number of units {d1}, got {unit}")
+    if parameter not in ("w", "b"):
+        raise ValueError(f"parameter must be 'w' or 'b', got {parameter!r}")
+    if values is None:
+        if parameter == "b":
+            reach = abs(w[unit - 1]) * max(abs(x[0]), abs(x[-1])) * 1.25 + 0.1
+            values = np.linspace(-reach, reach, 13)
+        else:
+            values = np.linspace(-2.0, 2.0, 13)
+    values = as_vector(values, "values")
+    if values.shape[0] < 2:
+        raise ValueError("values must hold at least two values to sweep over")
+
+    states, pages, digests = [], [], []
+    for value in values:
+        w_now, b_now = w.copy(), b.copy()
+        (w_now if parameter == "w" else b_now)[unit - 1] = value
+        fig, (ax_function, ax_simplex) = plt.subplots(1, 2, figsize=(8, 3.2))
+        states.append(draw_explorer_state(x, w_now, b_now, v, ax_function, ax_simplex))
+        digests.append(figure_digest(fig))
+        png = base64.b64encode(_figure_png(fig)).decode("ascii")
+        patterns = ", ".join("".join(map(str, p)) for p in states[-1]["patterns"])
+        alt = (f"With {parameter}{unit} = {value:+.2f}: left, the units and their sum as functions of the "
+               f"input; right, their normalised outputs in the simplex. Patterns {patterns}.")
+        pages.append(widgets.HTML(_state_html(states[-1]) + f'<img src="data:image/png;base64,{png}" '
+                                  f'alt="{alt}" style="max-width: 100%; height: auto">'))
+    labels = [f"{value:+.2f}" for value in values]
+    slider = widgets.SelectionSlider(options=labels, value=labels[len(labels) // 2],
+                                     description=f"{parameter}{unit}", continuous_update=True,
+                                     layout=widgets.Layout(width="420px"))
+    stack = widgets.Stack(pages, selected_index=len(labels) // 2)
+    link = widgets.jslink((slider, "index"), (stack, "selected_index"))
+    digest = hashlib.sha256("".join(digests).encode()).hexdigest()[:12]
+    return _SweepExplorer([slider, stack], states=states, values=values, slider=slider, pages=stack, link=link,
+                          summary=(f"<Explorer: {parameter}{unit} over {len(values)} values from "
+                                   f"{values[0]:+.2f} to {values[-1]:+.2f}; data digest {digest}>"))
+
+
+@functools.lru_cache(maxsize=1)
+def _sweep_explorer_class():
+    import ipywidgets as widgets
+
+    class SweepExplorer(widgets.VBox):
+        """A VBox whose text form is a short summary (ipywidgets' default lists every child)."""
+
+        def __init__(self, children, *, states, values, slider, pages, link, summary):
+            super().__init__(children)
+            self.states, self.values, self.slider, self.pages, self.link = states, values, slider, pages, link
+            self._summary = summary
+
+        def __repr__(self) -> str:
+            return self._summary
+
+    return SweepExplorer
+
+
+def _SweepExplorer(*args, **kwargs):
+    return _sweep_explorer_class()(*args, **kwargs)

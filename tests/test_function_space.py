@@ -10,7 +10,7 @@ import scipy.optimize
 import lecture_utils as lu
 from lecture_utils.function_space import (cone_extreme_rays, in_region_image, polyline_points,
                                           relu_unit_regions, simplex_coordinates)
-from lecture_utils.widgets import draw_explorer_state, explorer_state, relu_explorer
+from lecture_utils.widgets import draw_explorer_state, explorer_state, relu_explorer, sweep_explorer
 
 
 def unit_outputs(theta, x):
@@ -232,3 +232,47 @@ def test_explorer_builds_and_reacts_to_sliders():
         relu_explorer(x, n_units=0)
     with pytest.raises(ValueError):
         relu_explorer([1.0, 0.0], n_units=1)
+
+
+def test_sweep_explorer_states_match_direct_evaluation():
+    """Each precomputed page is the state of the swept parameter value, and the slider drives the pages."""
+    import ipywidgets
+
+    x, w, b, v = np.array([-1.0, 0.0, 1.0]), np.array([1.0, -0.5]), np.array([0.5, 0.1]), np.array([1.0, 1.0])
+    biases = np.array([-0.6, -0.2, 0.2, 0.6])
+    explorer = sweep_explorer(x, w, b, v, unit=2, parameter="b", values=biases)
+    assert len(explorer.pages.children) == len(explorer.states) == 4
+    for value, state, page in zip(biases, explorer.states, explorer.pages.children):
+        # The second unit is max(0, -0.5 x + value): evaluate it by hand at the three points.
+        direct = np.maximum(-0.5 * x + value, 0.0)
+        np.testing.assert_allclose(state["unit_outputs"][1], direct)
+        np.testing.assert_array_equal(state["patterns"][1], (direct > 0).astype(int))
+        np.testing.assert_allclose(state["output"], np.maximum(x + 0.5, 0) + direct)
+        assert 'alt="With b2 = ' in page.value and "data:image/png;base64," in page.value
+    # Patterns of a unit with w < 0 as its bias grows: 000, 100, 110, 111 (kink crossing 1, 0, -1).
+    assert [s["patterns"][1].tolist() for s in explorer.states] == [[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]]
+    assert isinstance(explorer.link, ipywidgets.widgets.widget_link.Link)     # jslink: runs in the browser
+    assert explorer.link.source == (explorer.slider, "index")
+    assert explorer.link.target == (explorer.pages, "selected_index")
+    assert explorer.slider.index == explorer.pages.selected_index
+
+
+def test_sweep_explorer_digest_follows_the_pictures():
+    x, w, b, v = [-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0]
+    first = repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.5]))
+    assert first == repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.5]))
+    assert first.startswith("<Explorer: b2 over 2 values from -0.50 to +0.50; data digest ")
+    assert repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.6])) != first
+    weights = sweep_explorer(x, w, b, v, unit=1, parameter="w", values=[-1.0, 1.0])
+    assert [s["patterns"][0].tolist() for s in weights.states] == [[1, 1, 0], [0, 1, 1]]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"unit": 3}, "unit must be between 1"),
+    ({"unit": 0}, "unit"),
+    ({"unit": 1, "parameter": "v"}, "parameter must be"),
+    ({"unit": 1, "values": [0.5]}, "at least two values"),
+])
+def test_sweep_explorer_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        sweep_explorer([-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0], **kwargs)
