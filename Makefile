@@ -1,12 +1,15 @@
 # The book's commands. Each one creates the virtual environment first if it is missing or stale.
 #   make book     build the HTML book from the notebooks' stored outputs into _build/html
-#   make test     unit tests, nbval over every notebook, and a strict build (warnings are errors)
+#   make test     unit tests, nbval over every notebook, and the site: a strict build (warnings are
+#                 errors) checked page by page in headless Chromium (Debian's `chromium` package)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
 #   make student  write the student versions of the problem sets into _build/student
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JavaScript served with the HTML pages (MathJax comes from a Python package): see package.json.
+NODE_STAMP := node_modules/.installed
 # One BLAS/OpenMP thread per kernel: nbval runs two notebooks at once on two cores, and the stored
 # outputs are produced with the same setting as the tests that compare them.
 export OMP_NUM_THREADS := 1
@@ -14,7 +17,7 @@ export MKL_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test unit nbval strict-build execute student constraints clean
+.PHONY: book test unit nbval site strict-build execute student constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
@@ -24,19 +27,28 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-book: $(STAMP)
-	$(BIN)/jupyter-book build .
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $(NODE_STAMP)
 
-test: unit nbval strict-build
+book: $(STAMP) $(NODE_STAMP)
+	$(BIN)/jupyter-book build .
+	@echo "The book is at $(CURDIR)/_build/html/index.html (it works offline: open it from disk)"
+
+test: unit nbval site
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n 2
+	$(BIN)/python -m pytest tests -n 2 -m "not site"
 
 nbval: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope book
 
-strict-build: $(STAMP)
+# Builds the book strictly into _build/html, then checks it: links, offline assets, and every page in
+# headless Chromium. Screenshots for review go to _build/screenshots.
+site: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest tests -m site
+
+strict-build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build . --all -W --keep-going
 
 execute: $(STAMP)
@@ -51,4 +63,4 @@ constraints: $(STAMP)
 	  $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//') > constraints.txt
 
 clean:
-	rm -rf _build
+	rm -rf _build node_modules

@@ -12,6 +12,10 @@ cached on disk, resumable), then writes ``FIGURE.npz`` (the grids and the fracti
 * ``train``: share of runs of gradient descent that reach zero loss (Chapter 14), ``d0 = 1, 4``.
 
 ``--full`` (the default) uses the paper's resolution; ``--quick`` a small grid that runs in seconds.
+
+The full-resolution results of ``fig2``, ``fig3``, ``fig6``, ``fig7`` and ``fig8`` ship with the package,
+in ``lecture_utils/shipped_results/`` (so ``pip install`` brings them, on Colab too): :func:`shipped_results` finds
+them, and :func:`load_results` and :func:`plot_results` accept a bare name such as ``"fig2"``.
 """
 
 from __future__ import annotations
@@ -23,13 +27,15 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from .sweeps import run_sweep
 
-__all__ = ["Panel", "FigureSpec", "FIGURES", "panel_cells", "reproduce", "load_results", "plot_results", "main"]
+__all__ = ["Panel", "FigureSpec", "FIGURES", "panel_cells", "reproduce", "shipped_results", "load_results",
+           "plot_results", "main"]
 
 
 @dataclass(frozen=True)
@@ -167,11 +173,55 @@ def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: 
     return fractions
 
 
+def _shipped_names() -> list[str]:
+    folder = resources.files("lecture_utils") / "shipped_results"
+    if not folder.is_dir():
+        return []
+    files = {entry.name for entry in folder.iterdir()}
+    return sorted(name[:-len(".json")] for name in files
+                  if name.endswith(".json") and name[:-len(".json")] + ".npz" in files)
+
+
+def shipped_results(name: str) -> Path:
+    """The stem (a path without suffix) of the full-resolution results shipped with the package.
+
+    ``name`` is a figure such as ``"fig2"``; the files are ``lecture_utils/shipped_results/NAME.json`` and
+    ``NAME.npz``, installed with the package. Pass the stem to :func:`load_results` or
+    :func:`plot_results` (which also take the bare name). An unknown name raises ``ValueError``
+    listing the available ones.
+    """
+    available = _shipped_names()
+    if name not in available:
+        raise ValueError(f"no shipped results named {name!r}; available: {', '.join(available) or 'none'}")
+    return Path(str(resources.files("lecture_utils") / "shipped_results" / name))
+
+
+def _results_stem(stem: str | Path) -> Path:
+    """A path as given, or, for a bare name such as ``"fig2"`` that is no existing path, the shipped results."""
+    path = Path(stem)
+    is_bare_name = isinstance(stem, str) and path.name == stem and path.suffix == ""
+    if is_bare_name and not (path.with_suffix(".json").exists() or path.with_suffix(".npz").exists()):
+        return shipped_results(stem)
+    missing = [p.name for p in (path.with_suffix(".json"), path.with_suffix(".npz")) if not p.is_file()]
+    if missing:
+        raise ValueError(f"no results at {str(path)!r}: {' and '.join(missing)} not found (a stem is a path "
+                         f"without suffix, as written by reproduce(); shipped results: "
+                         f"{', '.join(_shipped_names()) or 'none'})")
+    return path
+
+
 def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]:
-    """Read the results written by :func:`reproduce` (``stem.json`` and ``stem.npz``)."""
-    stem = Path(stem)
+    """Read the results written by :func:`reproduce` (``stem.json`` and ``stem.npz``).
+
+    ``stem`` is a path without suffix, or a bare name such as ``"fig2"`` (no folder, no suffix)
+    for which no ``fig2.json``/``fig2.npz`` exists in the working directory: then the
+    full-resolution results shipped with the package (:func:`shipped_results`). Missing files
+    raise ``ValueError``.
+    """
+    stem = _results_stem(stem)
     record = json.loads(stem.with_suffix(".json").read_text())
-    data = np.load(stem.with_suffix(".npz"))
+    with np.load(stem.with_suffix(".npz")) as npz:
+        data = {key: npz[key] for key in npz.files}
     panels = tuple(Panel(p["label"], tuple(p["n"]), tuple(p["d1"]), p["trials"], d0=p["d0"], ratio=p["ratio"],
                          extra={"labels": p["labels"]} if "labels" in p else {}) for p in record["panels"])
     fractions = {panel.label: data[f"panel{k}_fractions"] for k, panel in enumerate(panels)}
@@ -179,7 +229,11 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
 
 
 def plot_results(stem: str | Path):
-    """The figure of results written by :func:`reproduce`, for example the book's shipped data."""
+    """The figure of results written by :func:`reproduce`: a stem path, or the name of shipped results.
+
+    ``plot_results("fig2")`` draws the full-resolution results shipped with the package; see
+    :func:`load_results` for how ``stem`` is read.
+    """
     spec, panels, fractions = load_results(stem)
     return plot_figure(spec, panels, fractions)
 

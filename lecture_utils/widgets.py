@@ -139,14 +139,15 @@ def _plane_vertices(n: int) -> np.ndarray:
 
 
 def _state_html(state: dict) -> str:
+    cell = '<td style="padding: 0 0.8em">{}</td>'
     rows = "".join(
-        f"<tr><td>unit {i + 1}</td><td>{''.join(map(str, p))}</td><td>{k}</td><td>{r}</td></tr>"
+        "<tr>" + "".join(cell.format(v) for v in (f"unit {i + 1}", "".join(map(str, p)), k, r)) + "</tr>"
         for i, (p, k, r) in enumerate(zip(state["patterns"], state["regions"], state["ranks"])))
+    head = "<tr>" + "".join(f'<th style="padding: 0 0.8em">{h}</th>' for h in ("", "pattern", "region", "rank"))
     point = ("(" + ", ".join(f"{c:.3f}" for c in state["output_point"]) + ")"
              if np.all(np.isfinite(state["output_point"])) else "undefined (the outputs sum to 0)")
     values = "(" + ", ".join(f"{c:.3f}" for c in state["output"]) + ")"
-    return ('<table style="border-spacing: 1.2em 0"><tr><th></th><th>pattern</th><th>region</th><th>rank</th></tr>'
-            + rows + "</table>"
+    return (f"<table>{head}</tr>{rows}</table>"
             f"<p>F(theta, X) = {values}; normalised: {point}</p>")
 
 

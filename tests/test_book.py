@@ -1,14 +1,30 @@
 """Checks on the book's notebooks and table of contents that nbval and the build do not make."""
 
+import builtins
+import importlib.util
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
+import nbformat
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
+
+
+def load_script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+colab_cell = load_script("colab_cell")
+URL, BRANCH = colab_cell.repository()
+INSTALLS = re.compile(r"[%!]\s*(pip|conda|mamba|uv)\b|\bpip\s+install\b|-m\s+pip\b")
 
 
 def toc_files():
@@ -46,8 +62,15 @@ def test_notebook_is_stored_executed_and_shows_figures_with_digests(path):
                 meta = cell["metadata"].get("mystnb", {})
                 assert meta.get("figure", {}).get("caption"), "a figure needs a caption in its cell metadata"
                 assert meta.get("image", {}).get("alt"), "a figure needs alt text in its cell metadata"
-            assert "application/vnd.jupyter.widget-view+json" not in data, \
-                "a stored widget: show a static figure in the stored notebook instead"
+            if "application/vnd.jupyter.widget-view+json" in data:
+                # Only explorers that work without a kernel (lu.sweep_explorer) are stored, with
+                # their widget state saved for the HTML page and a digest of all their pictures.
+                summary = "".join(data.get("text/plain", ""))
+                assert summary.startswith("<Explorer: ") and "data digest" in summary, \
+                    "a stored widget that needs a kernel: show a static figure instead"
+                model = data["application/vnd.jupyter.widget-view+json"]["model_id"]
+                state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+                assert model in state, "a stored widget without saved state: execute with `make execute`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -57,3 +80,49 @@ def test_no_citation_in_a_theorem_title(path):
     for cell in json.loads(path.read_text())["cells"]:
         for line in "".join(cell["source"]).splitlines():
             assert not re.match(r"```\{prf:\w+\}.*\{cite", line), line
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_the_colab_install_cell_and_no_other_cell_installs(path):
+    nb = json.loads(path.read_text())
+    first = nb["cells"][0]
+    assert first["cell_type"] == "code"
+    assert "".join(first["source"]) == colab_cell.cell_source(URL, BRANCH), \
+        "run `python scripts/colab_cell.py`: the install cell is missing or out of date"
+    assert "remove-cell" in first["metadata"].get("tags", []), "the install cell must stay out of the pages"
+    assert "nbgrader" not in first["metadata"], "the install cell is no nbgrader cell"
+    assert first["outputs"] == [], "the install cell must print nothing where lecture_utils is installed"
+    for cell in nb["cells"][1:]:
+        if cell["cell_type"] == "code":
+            assert not INSTALLS.search("".join(cell["source"])), "only the first cell installs packages"
+    assert not colab_cell.update(nbformat.read(path, as_version=4), colab_cell.cell_source(URL, BRANCH)), \
+        "scripts/colab_cell.py would change the notebook"
+
+
+def run_colab_cell(monkeypatch, importable):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(colab_cell.cell_source(URL, BRANCH))
+    calls = []
+    if not importable:
+        real_import = builtins.__import__
+
+        def fake_import(name, *args, **kwargs):
+            if name.split(".")[0] == "lecture_utils":
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", fake_import)
+    shell = SimpleNamespace(run_line_magic=lambda *args: calls.append(args))
+    exec(code, {"get_ipython": lambda: shell})
+    return calls
+
+
+def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_is_missing(monkeypatch):
+    calls = run_colab_cell(monkeypatch, importable=False)
+    assert calls == [("pip", f'install --quiet "lecture_utils @ git+{URL}@{BRANCH}"')]
+    assert URL.startswith("https://github.com/"), "_config.yml's repository url"
+
+
+def test_the_colab_cell_does_nothing_where_the_book_package_is_installed(monkeypatch):
+    assert run_colab_cell(monkeypatch, importable=True) == []

@@ -1,6 +1,6 @@
 """The reproduction command: every figure runs at --quick size, resumes from its cache, and its
-quick results, an independent sample, agree statistically with the shipped full-resolution data
-where the grids overlap."""
+quick results, an independent sample, agree statistically with the full-resolution data shipped
+with the package (lecture_utils/shipped_results) where the grids overlap."""
 
 import json
 from pathlib import Path
@@ -9,10 +9,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import lecture_utils
 from lecture_utils import reproduce
+from lecture_utils.plotting import figure_digest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "book" / "data"
+SHIPPED = ROOT / "lecture_utils" / "shipped_results"
+SHIPPED_NAMES = ["fig2", "fig3", "fig6", "fig7", "fig8"]
 
 
 @pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
@@ -86,3 +89,62 @@ def test_shipped_results_load_and_plot(name):
     fig = reproduce.plot_results(stem)
     assert len(fig.axes) == len(panels) + 1  # the panels and the colour bar
     plt.close(fig)
+
+
+def test_shipped_results_are_package_data_and_all_five_are_found():
+    # The installed package brings them (a pip install on Colab has no book/ folder).
+    package_data = Path(lecture_utils.__file__).resolve().parent / "shipped_results"
+    for name in SHIPPED_NAMES:
+        stem = reproduce.shipped_results(name)
+        assert stem.resolve() == package_data / name
+        assert stem.with_suffix(".json").is_file() and stem.with_suffix(".npz").is_file()
+        assert json.loads(stem.with_suffix(".json").read_text())["figure"] == name
+    assert sorted(p.stem for p in SHIPPED.glob("*.npz")) == SHIPPED_NAMES
+
+
+@pytest.mark.parametrize("name", ["fig99", "train", "data/fig2"])
+def test_unknown_shipped_results_name_the_available_ones(name):
+    with pytest.raises(ValueError, match="fig2, fig3, fig6, fig7, fig8") as error:
+        reproduce.shipped_results(name)
+    assert repr(name) in str(error.value)
+
+
+def test_plot_results_of_a_bare_name_draws_the_shipped_results():
+    by_name = reproduce.plot_results("fig2")
+    by_stem = reproduce.plot_results(SHIPPED / "fig2")
+    by_str = reproduce.plot_results(str(reproduce.shipped_results("fig2")))
+    try:
+        assert figure_digest(by_name) == figure_digest(by_stem) == figure_digest(by_str)
+    finally:
+        for fig in (by_name, by_stem, by_str):
+            plt.close(fig)
+
+
+def test_bare_name_of_existing_results_in_the_working_directory_is_a_path(tmp_path, monkeypatch):
+    # Existing behaviour for paths: results written by reproduce() are read, not the shipped ones.
+    reproduce.reproduce("fig2", quick=True, out=tmp_path, progress=False)
+    (tmp_path / "fig2_quick.json").rename(tmp_path / "fig2.json")
+    (tmp_path / "fig2_quick.npz").rename(tmp_path / "fig2.npz")
+    monkeypatch.chdir(tmp_path)
+    _, panels, _ = reproduce.load_results("fig2")
+    assert [p.trials for p in panels] == [p.trials for p in reproduce.FIGURES["fig2"].quick]
+
+
+def test_unknown_bare_name_raises_value_error():
+    with pytest.raises(ValueError, match="no shipped results named 'fig99'.*fig2, fig3"):
+        reproduce.load_results("fig99")
+
+
+@pytest.mark.parametrize("missing", [".json", ".npz", "both"])
+def test_missing_stem_raises_value_error(missing, tmp_path):
+    stem = tmp_path / "fig2"
+    if missing != "both":
+        source = SHIPPED / "fig2"
+        for suffix in {".json", ".npz"} - {missing}:
+            stem.with_suffix(suffix).write_bytes(source.with_suffix(suffix).read_bytes())
+    with pytest.raises(ValueError, match="no results at") as error:
+        reproduce.load_results(stem)
+    for suffix in ([".json", ".npz"] if missing == "both" else [missing]):
+        assert "fig2" + suffix in str(error.value)
+    with pytest.raises(ValueError, match="no results at"):
+        reproduce.plot_results(str(stem))

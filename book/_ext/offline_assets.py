@@ -35,15 +35,28 @@ IPYWIDGETS_JS = {
     f"{WIDGETS_DIR}/require-config.js": {},
     f"{WIDGETS_DIR}/embed-amd.js": {},
 }
-#: The embedder is an AMD module named ``@jupyter-widgets/html-manager/dist/libembed-amd`` and loads
-#: its icon fonts from the folder of that module's URL. RequireJS resolves module names against the
-#: page's folder, which differs from page to page; this maps the name to ``_static/widgets`` instead,
-#: found from this script's own URL.
+#: Run between RequireJS and the embedder. (1) The embedder is an AMD module named
+#: ``@jupyter-widgets/html-manager/dist/libembed-amd`` and loads its icon fonts from the folder of that
+#: module's URL; RequireJS resolves module names against the page's folder, which differs from page
+#: to page, so the name is mapped to ``_static/widgets``, found from this script's own URL. (2) The
+#: widgets typeset their mathematics with MathJax 2's ``MathJax.Hub.Queue``; the book loads MathJax 3,
+#: so once MathJax has started (deferred scripts run before DOMContentLoaded, widgets render on
+#: load), ``Hub.Queue`` is mapped to MathJax 3's ``typesetPromise``.
 REQUIRE_CONFIG_JS = """\
 (function () {
   var here = document.currentScript.src;
   var folder = here.substring(0, here.lastIndexOf("/"));
   window.require.config({paths: {"@jupyter-widgets/html-manager/dist": folder}});
+  window.addEventListener("DOMContentLoaded", function () {
+    var mathjax = window.MathJax;
+    if (mathjax && mathjax.typesetPromise && !mathjax.Hub) {
+      mathjax.Hub = {Queue: function () {
+        Array.prototype.forEach.call(arguments, function (job) {
+          if (Array.isArray(job) && job[0] === "Typeset" && job[2]) { mathjax.typesetPromise([job[2]]); }
+        });
+      }};
+    }
+  });
 })();
 """
 
@@ -71,8 +84,27 @@ def _copy_assets(app, exception) -> None:
                 shutil.copy2(file, target / file.name)
 
 
+def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep only the first of identical inline scripts.
+
+    Some extensions (sphinx-thebe, sphinx-togglebutton) register their inline configuration both
+    with the builder and with Sphinx's registry, so it reaches the page twice (once with filename
+    ``None``, once with ``""``); a repeated ``const`` declaration is a JavaScript error.
+    """
+    scripts, seen, kept = context.get("script_files", []), set(), []
+    for script in scripts:
+        if not getattr(script, "filename", script):
+            key = tuple(sorted(script.attributes.items()))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(script)
+    scripts[:] = kept
+
+
 def setup(app):
     app.add_config_value("offline_assets_node_modules", "node_modules", "html")
     app.connect("config-inited", _configure, priority=900)
     app.connect("build-finished", _copy_assets)
+    app.connect("html-page-context", _drop_repeated_scripts, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
