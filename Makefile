@@ -2,6 +2,7 @@
 #   make book     build the HTML book from the notebooks' stored outputs into _build/html
 #   make test     unit tests, nbval over every notebook, and the site: a strict build (warnings are
 #                 errors) checked page by page in headless Chromium (Debian's `chromium` package)
+#   make pdf      the book as a PDF in _build/latex/book.pdf (needs TeX: see README)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
 #   make student  write the student versions of the problem sets into _build/student
 PYTHON ?= python3
@@ -17,7 +18,7 @@ export MKL_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test unit nbval site strict-build execute student constraints clean
+.PHONY: book pdf test unit nbval site strict-build execute student constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
@@ -34,6 +35,12 @@ $(NODE_STAMP): package.json package-lock.json
 book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build .
 	@echo "The book is at $(CURDIR)/_build/html/index.html (it works offline: open it from disk)"
+
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v xindy >/dev/null || \
+	  { echo "make pdf needs TeX: apt-get install latexmk xindy texlive-xetex texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf"; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
 test: unit nbval site
 
