@@ -163,8 +163,16 @@ def test_page_loads_offline_with_mathematics_images_and_numbered_blocks(open_pag
         assert image["width"] > 0 and image["height"] > 0, f"{path}: image did not load: {image['src']}"
         assert image["alt"] and image["alt"].strip(), f"{path}: image without alt text: {image['src']}"
 
-    # Numbered blocks: as many as the source has, numbered after their chapter.
+    # Every notebook page launches its own notebook on Binder (JupyterLab) and Colab.
     document = path.removesuffix(".html")
+    if (ROOT / f"{document}.ipynb").exists():
+        repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+        owner_name, branch = urlparse(repository["url"]).path.strip("/"), repository["branch"]
+        for prefix in (f"https://mybinder.org/v2/gh/{owner_name}/{branch}?urlpath=lab/tree/{document}.ipynb",
+                       f"https://colab.research.google.com/github/{owner_name}/blob/{branch}/{document}.ipynb"):
+            assert page.locator(f"a[href='{prefix}']").count() >= 1, f"{path}: no launch link {prefix}"
+
+    # Numbered blocks: as many as the source has, numbered after their chapter.
     if (ROOT / f"{document}.ipynb").exists() or (ROOT / f"{document}.md").exists():
         source = source_of(document)
         chapter = re.match(r"book/(\d\d)_", path)
