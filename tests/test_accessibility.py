@@ -15,9 +15,9 @@ import yaml
 
 import lecture_utils
 from lecture_utils import plotting, valleys
+from notebook_code import code_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
 LIBRARY = sorted((ROOT / "lecture_utils").glob("*.py"))
 
 # ------------------------------------------------------------------------------------------ headings
@@ -171,24 +171,6 @@ def is_grey(colour):
 
 def is_safe_colour(colour):
     return isinstance(colour, str) and (colour.upper() in OKABE_ITO or is_grey(colour))
-
-
-def python_source(cell_source):
-    """A code cell as Python: IPython magics and shell lines become `pass` (None: a non-Python cell magic)."""
-    lines = cell_source.splitlines()
-    if lines and lines[0].startswith("%%") and lines[0][2:].split()[:1] not in (["time"], ["timeit"], ["capture"]):
-        return None
-    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
-                     else line for line in lines)
-
-
-def code_cells():
-    """(where, source) of every code cell of the book, as Python."""
-    for path in NOTEBOOKS:
-        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
-            source = python_source("".join(cell["source"])) if cell["cell_type"] == "code" else None
-            if source is not None:
-                yield f"{path.relative_to(ROOT)} cell {index}", source
 
 
 def sources():

@@ -5,13 +5,13 @@ imports."""
 import ast
 import functools
 import importlib.metadata
-import json
 import re
 import sys
 import tomllib
 from pathlib import Path
 
 import yaml
+from notebook_code import code_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,29 +58,12 @@ def requirement_name(requirement):
     return normalise(re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1))
 
 
-def notebooks():
-    return sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-
-
-def python_source(cell_source):
-    """A code cell as Python: IPython magics and shell lines become `pass` (None: a non-Python cell magic)."""
-    lines = cell_source.splitlines()
-    if lines and lines[0].startswith("%%") and lines[0][2:].split()[:1] not in (["time"], ["timeit"], ["capture"]):
-        return None
-    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
-                     else line for line in lines)
-
-
 def code_sources():
     """(where, Python source) of every file and notebook cell of the book's code."""
     for pattern in PYTHON_FILES:
         for path in sorted(ROOT.glob(pattern)):
             yield str(path.relative_to(ROOT)), path.read_text()
-    for path in notebooks():
-        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
-            source = python_source("".join(cell["source"])) if cell["cell_type"] == "code" else None
-            if source is not None:
-                yield f"{path.relative_to(ROOT)} cell {index}", source
+    yield from code_cells()
 
 
 def imported_modules(tree):
