@@ -16,7 +16,9 @@ decides that question and, for one-dimensional inputs, builds such a point expli
 * :func:`region_has_global_minimum` - an exact feasibility test (a linear programme built on the
   region's Jacobian :func:`lecture_utils.jacobians.pattern_jacobian`, or for ``d0 = 1`` a
   cone-membership test by non-negative least squares);
-* :func:`global_minimum_fraction` - the Monte Carlo experiment of the paper's Figures 6-8.
+* :func:`global_minimum_fraction` - the Monte Carlo experiment of the paper's Figures 6-8, with regions
+  sampled through a random initialisation or (for ``d0 = 1``) uniformly, by
+  :func:`uniform_region_patterns`, as the theorems count them.
 
 Conventions: for one-dimensional inputs ``x^(1) < ... < x^(n)`` the step vectors are
 ``xi^(k,1) = (0, ..., 0, 1, ..., 1)`` (ones from position ``k`` on) and ``xi^(k,0) = 1 - xi^(k,1)``,
@@ -32,10 +34,10 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import as_float_array, as_matrix, as_vector, check_positive_int, rng_from
 from .data import quadratic_labels, random_labels, teacher_labels, uniform_cube_inputs
 from .jacobians import pattern_jacobian
-from .networks import init_two_layer
+from .networks import alternating_signs, init_two_layer
 from .regions import activation_pattern
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "is_diverse",
     "is_complete",
     "random_step_matrix",
+    "uniform_region_patterns",
     "diverse_probability",
     "complete_probability",
     "theorem10_width",
@@ -56,6 +59,9 @@ __all__ = [
 
 #: Relative tolerance of the cone-membership test (non-negative least squares residual).
 CONE_RTOL = 1e-9
+#: Relative tolerance of the optimality (KKT) check of a non-negative least squares solution: each
+#: column's inner product with the residual, relative to the two norms.
+KKT_RTOL = 1e-7
 #: Relative tolerance with which a linear-programming witness must reproduce the labels.
 WITNESS_RTOL = 1e-6
 
@@ -63,6 +69,8 @@ WITNESS_RTOL = 1e-6
 LP_METHODS = ("highs", "highs-ds", "highs-ipm")
 #: The label types of the paper's experiments (Appendix E.2).
 LABEL_TYPES = ("polynomial", "teacher", "random")
+#: How :func:`global_minimum_fraction` samples regions: through a random initialisation, or uniformly.
+REGION_SAMPLERS = ("init", "uniform")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -175,6 +183,58 @@ def random_step_matrix(n: int, d1: int, seed=None) -> np.ndarray:
     uniformly random non-empty activation region for sorted one-dimensional data (Lemma 9)."""
     n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
     return step_vectors(n)[rng_from(seed).integers(0, 2 * n, size=d1)]
+
+
+def uniform_region_patterns(x, d1: int, size: int | None = None, seed=None) -> np.ndarray:
+    """Activation patterns of uniformly random non-empty regions, for one-dimensional inputs.
+
+    With a bias, one unit's pattern on ``n`` distinct scalar inputs is one of exactly ``2n`` vectors
+    (Lemma 9 of Karhadkar, Murray, Tseran and Montufar): active on the points to the right of a
+    threshold (``n + 1`` patterns, from all points to none) or on the points to the left of it
+    (``n - 1`` more). A region is a product of one wedge per unit, so choosing one of the ``(2n)^d1``
+    non-empty regions uniformly, as Theorems 10 and 12 count them, means drawing the ``d1`` rows
+    i.i.d. uniformly from these ``2n`` patterns. This is not what a random initialisation does: it
+    weights each region by its probability under the initialisation (see :func:`global_minimum_fraction`).
+    Unlike :func:`random_step_matrix`, the inputs need not be sorted: column ``j`` belongs to ``x[j]``.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Pairwise distinct one-dimensional inputs, in any order.
+    d1 : int
+        Width, the number of hidden units (rows of each pattern).
+    size : int or None
+        Number of independent patterns; ``None`` returns a single one.
+    seed : int, numpy Generator or None
+        Seed of the draw.
+
+    Returns
+    -------
+    ndarray of int, shape ``(d1, n)``, or ``(size, d1, n)`` when ``size`` is given
+        0/1 patterns (``1`` where the unit is active on the input).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a vector or a single row, has NaN, infinite or repeated entries, or ``d1`` or
+        ``size`` is not a positive integer.
+    """
+    x = as_float_array(x, "x")
+    if x.ndim == 2 and x.shape[0] == 1:
+        x = x[0]
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x must be one-dimensional inputs of shape (n,) or (1, n) with n >= 1, got shape {x.shape}")
+    d1 = check_positive_int(d1, "d1")
+    count = 1 if size is None else check_positive_int(size, "size")
+    if x.size > 1 and np.min(np.diff(np.sort(x))) <= 0:
+        raise ValueError("the inputs x must be pairwise distinct (equal inputs share every pattern entry)")
+    n = x.size
+    rank = np.argsort(np.argsort(x, kind="stable"), kind="stable")       # position of x[j] in sorted order
+    u = rng_from(seed).integers(0, 2 * n, size=(count, d1, 1))           # which of the 2n patterns
+    # u = 0..n: active from the (u+1)-th smallest point on (u = 0: all, u = n: none);
+    # u = n+1..2n-1: active on the u - n smallest points
+    patterns = np.where(u <= n, rank >= u, rank < u - n).astype(int)
+    return patterns[0] if size is None else patterns
 
 
 def _absorption_probability(T: np.ndarray, d: int) -> float:
@@ -445,8 +505,34 @@ def _has_minimum_cone(X, y, A, v) -> bool:
     # y = G lam with lam > 0  <=>  G mu - tau y = y - G 1 with mu, tau >= 0 (lam = 1 + mu, t = 1 + tau)
     M = np.hstack([G, -ys[:, None]])
     rhs = ys - G.sum(axis=1)
-    _, resid = scipy.optimize.nnls(M, rhs, maxiter=50 * M.shape[1])
-    return bool(resid <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M)))
+    try:
+        mu = scipy.optimize.nnls(M, rhs, maxiter=50 * M.shape[1])[0]
+    except RuntimeError:                                           # iteration limit: let an LP decide
+        return _cone_lp(M, rhs, X, y, A, v)
+    # The residual norm that SciPy reports is not trusted: since the re-implementation of NNLS in
+    # SciPy 1.15 it can be 0 for a returned point that is far from fitting (scipy/scipy#25389).
+    # The residual is recomputed from the point, and a "no" needs the point to satisfy the optimality
+    # (KKT) conditions of NNLS, M^T r <= 0 with equality where mu > 0; otherwise the LP decides.
+    r = rhs - M @ mu
+    if np.linalg.norm(r) <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M)):
+        return True
+    g = M.T @ r
+    slack = KKT_RTOL * np.linalg.norm(M, axis=0) * np.linalg.norm(r)
+    if np.all(g <= slack) and np.all(np.abs(g[mu > 0]) <= slack[mu > 0]):
+        return False
+    return _cone_lp(M, rhs, X, y, A, v)
+
+
+def _cone_lp(M, rhs, X, y, A, v) -> bool:
+    """Decide ``M mu = rhs, mu >= 0`` by a feasibility LP (the cone test's fallback when NNLS does
+    not settle it); if HiGHS cannot decide that small LP either, the region's full LP decides."""
+    for method in LP_METHODS:
+        res = scipy.optimize.linprog(np.zeros(M.shape[1]), A_eq=M, b_eq=rhs, bounds=(0, None), method=method)
+        if res.status == 2:
+            return False
+        if res.status == 0 and np.linalg.norm(M @ res.x - rhs) <= WITNESS_RTOL * (1.0 + np.linalg.norm(rhs)):
+            return True
+    return _has_minimum_lp(X, y, A, v)
 
 
 def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
@@ -474,9 +560,11 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
         solution it returns (pattern exactly ``A``, labels to ``1e-6`` relative). ``"cone"`` (only for
         ``d0 = 1``) uses that the region's image ``{J_A theta : theta in S_X^A}`` is the set of strictly
         positive combinations of the images of the extreme rays of the units' wedges, and decides
-        ``y = G lam, lam > 0`` by non-negative least squares on the homogenised system (residual below
-        ``CONE_RTOL`` relative); it needs pairwise distinct inputs. Both are exact up to the solvers'
-        floating-point tolerances.
+        ``y = G lam, lam > 0`` by non-negative least squares on the homogenised system (residual,
+        recomputed from the returned solution, below ``CONE_RTOL`` relative; a negative answer needs
+        that solution to pass the optimality conditions of NNLS, and otherwise the linear programme
+        decides); it needs pairwise distinct inputs. Both are exact up to the solvers' floating-point
+        tolerances.
 
     Returns
     -------
@@ -494,13 +582,16 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
 
 
 def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, seed=0,
-                            method: str | None = None) -> float:
+                            method: str | None = None, regions: str = "init") -> float:
     """Share of sampled activation regions that contain a zero-loss global minimum (Figures 6-8).
 
     Each trial draws fresh data, ``X`` uniform on ``[-1, 1]^d0`` and labels of the given type, and a
-    network with He-uniform hidden weights and biases and output weights ``(+1, -1, ...)``
-    (:func:`lecture_utils.init_two_layer` with ``scheme="he"``); the region is the one of that network
-    on ``X``, decided by :func:`region_has_global_minimum`.
+    region, decided by :func:`region_has_global_minimum`, for the output weights ``(+1, -1, ...)``.
+    With ``regions="init"`` (the paper's experiment) the region is the one of a network with
+    He-uniform hidden weights and biases (:func:`lecture_utils.init_two_layer` with ``scheme="he"``),
+    so each region is weighted by its probability under that initialisation. With
+    ``regions="uniform"`` (only ``d0 = 1``) it is drawn uniformly among the non-empty regions by
+    :func:`uniform_region_patterns`, which is how Theorems 10 and 12 count them.
 
     Parameters
     ----------
@@ -516,6 +607,8 @@ def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, 
     method : {"lp", "cone"} or None
         Passed on to :func:`region_has_global_minimum`; ``None`` uses ``"cone"`` for ``d0 = 1`` and
         ``"lp"`` otherwise.
+    regions : {"init", "uniform"}
+        How the regions are sampled (see above).
 
     Returns
     -------
@@ -526,6 +619,10 @@ def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, 
     trials = check_positive_int(trials, "trials")
     if labels not in LABEL_TYPES:
         raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
+    if regions not in REGION_SAMPLERS:
+        raise ValueError(f"regions must be one of {REGION_SAMPLERS}, got {regions!r}")
+    if regions == "uniform" and d0 != 1:
+        raise ValueError(f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {d0}")
     method = ("cone" if d0 == 1 else "lp") if method is None else method
     rng = rng_from(seed)
     hits = 0
@@ -537,6 +634,10 @@ def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, 
             y = teacher_labels(X, d1, seed=rng)
         else:
             y = random_labels(n, seed=rng)
-        W, b, v = init_two_layer(d0, d1, seed=rng, scheme="he")
-        hits += region_has_global_minimum(X, y, activation_pattern(W, b, X), v, method=method)
+        if regions == "init":
+            W, b, v = init_two_layer(d0, d1, seed=rng, scheme="he")
+            A = activation_pattern(W, b, X)
+        else:
+            A, v = uniform_region_patterns(X, d1, seed=rng), alternating_signs(d1)
+        hits += region_has_global_minimum(X, y, A, v, method=method)
     return hits / trials

@@ -308,3 +308,39 @@ def test_lp_falls_back_to_other_highs_methods_when_one_gives_no_verdict(monkeypa
     monkeypatch.setattr(scipy.optimize, "linprog", hopeless)
     with pytest.raises(RuntimeError, match="did not decide"):
         global_minima.region_has_global_minimum(X, y, A, v, method="lp")
+
+
+def test_cone_does_not_trust_the_residual_norm_that_nnls_reports(monkeypatch):
+    # SciPy's NNLS can return a point far from optimal together with a reported residual norm of 0
+    # (scipy/scipy#25389); the cone test must still give the right answer (here fixed by hand).
+    import scipy.optimize
+
+    from lecture_utils import global_minima
+
+    def lying(M, rhs, maxiter=None):
+        return np.full(M.shape[1], 1e6), 0.0
+
+    def giving_up(M, rhs, maxiter=None):
+        raise RuntimeError("Maximum number of iterations reached.")
+
+    X = np.array([[0.0, 1.0]])             # unit active only at x = 1: fits y iff y1 = 0 and v y2 > 0
+    for fake in (lying, giving_up):
+        monkeypatch.setattr(scipy.optimize, "nnls", fake)
+        for y, expected in [([0.0, 2.0], True), ([0.0, -2.0], False), ([0.5, 2.0], False)]:
+            assert global_minima.region_has_global_minimum(X, np.array(y), [[0, 1]], [1.0], method="cone") is expected
+
+
+def test_cone_on_a_region_where_scipy_nnls_misreports():
+    # A uniformly sampled region (n = 8, d1 = 16) on which SciPy 1.15-1.17's NNLS reports residual 0 for a
+    # point that does not fit: the region contains no global minimum (the linear programme decides).
+    x = np.array([[-0.8447887648138892, 0.966695775258696, -0.9476089176742077, -0.9513726926320945,
+                   0.8712163650876927, -0.9454751974226041, 0.5075197256789727, -0.1717916021214705]])
+    y = np.array([0.43236781202354413, -0.28718288914957735, 0.8269572234330531, 0.7582861433646468,
+                  0.44356094920965305, 0.4720341256135403, 0.5372493741015016, 0.6607754046462464])
+    rows = ["00110000", "01001010", "01001000", "01001011", "00110100", "00010000", "00010000", "11001011",
+            "11001111", "10110101", "11101111", "11001111", "00110100", "00000000", "10110100", "01001011"]
+    A = np.array([[int(c) for c in r] for r in rows])
+    v = lu.alternating_signs(16)
+    assert is_step_matrix(A[:, np.argsort(x[0])])          # a non-empty region
+    assert not region_has_global_minimum(x, y, A, v, method="lp")
+    assert not region_has_global_minimum(x, y, A, v, method="cone")
