@@ -265,3 +265,18 @@ def test_screenshots_for_review(browser, server, open_page):
     chapter.screenshot(path=folder / "chapter-12-explorer.png")
     for name in ("landing.png", "chapter-12-explorer.png"):
         assert (folder / name).stat().st_size > 10_000
+
+
+def test_pages_work_opened_from_disk(browser, site_dir):
+    """Opened as files (no server), a chapter still typesets its mathematics and runs its explorer."""
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto((Path(site_dir).resolve() / "book" / "12_function_space_1d.html").as_uri(), wait_until="load")
+    page.evaluate("() => MathJax.startup.promise")
+    page.locator(".widget-slider").first.wait_for(state="visible", timeout=15000)
+    assert page.locator("main mjx-container").count() >= page.locator("main .math").count() > 0
+    assert page.locator("mjx-merror").count() == 0
+    assert not problems, problems
+    page.close()
