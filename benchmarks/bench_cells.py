@@ -34,22 +34,34 @@ def timed(function, *args, **kwargs):
 
 def report(name, fast, baseline):
     (fast_value, fast_seconds), (base_value, base_seconds) = fast, baseline
-    assert fast_value == base_value, f"{name}: fast {fast_value} != baseline {base_value}"
-    print(f"{name:52s} fast {fast_seconds:7.2f} s   baseline {base_seconds:7.2f} s   "
-          f"speed-up {base_seconds / fast_seconds:6.1f}x   (value {fast_value:.3f}, identical)")
+    assert fast_value == base_value, (
+        f"{name}: fast {fast_value} != baseline {base_value}"
+    )
+    print(
+        f"{name:52s} fast {fast_seconds:7.2f} s   baseline {base_seconds:7.2f} s   "
+        f"speed-up {base_seconds / fast_seconds:6.1f}x   (value {fast_value:.3f}, identical)"
+    )
 
 
 def main():
     cell = dict(d0=2, d1=120, n=100, trials=100, seed=0)
-    report("Figure 2 cell (d0=2, d1=120, n=100, 100 trials)",
-           timed(lu.full_rank_probability, **cell), timed(baseline_full_rank_probability, **cell))
+    report(
+        "Figure 2 cell (d0=2, d1=120, n=100, 100 trials)",
+        timed(lu.full_rank_probability, **cell),
+        timed(baseline_full_rank_probability, **cell),
+    )
     cell = dict(d0=48, d1=10, n=190, trials=100, seed=0)
-    report("Figure 3 cell (d0=48, d1=10, n=190, 100 trials)",
-           timed(lu.full_rank_probability, **cell), timed(baseline_full_rank_probability, **cell))
+    report(
+        "Figure 3 cell (d0=48, d1=10, n=190, 100 trials)",
+        timed(lu.full_rank_probability, **cell),
+        timed(baseline_full_rank_probability, **cell),
+    )
     cell = dict(d0=1, d1=200, n=12, labels="random", trials=140, seed=0)
-    report("Figure 6 cell (d0=1, d1=200, n=12, 140 trials): cone vs LP",
-           timed(lu.global_minimum_fraction, **cell, method="cone"),
-           timed(lu.global_minimum_fraction, **cell, method="lp"))
+    report(
+        "Figure 6 cell (d0=1, d1=200, n=12, 140 trials): cone vs LP",
+        timed(lu.global_minimum_fraction, **cell, method="cone"),
+        timed(lu.global_minimum_fraction, **cell, method="lp"),
+    )
 
 
 if __name__ == "__main__":

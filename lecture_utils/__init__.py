@@ -27,56 +27,188 @@ The modules follow the book's concepts:
 The names used across chapters are re-exported here.
 """
 
-from .data import (gaussian_inputs, quadratic_features, quadratic_labels, random_labels,
-                   sorted_distinct_inputs, teacher_labels, uniform_cube_inputs)
-from .deep_regions import (anticoncentration_gamma, deep_relu_jacobian, full_rank_volume_fraction,
-                           is_local_minimum, one_sided_derivative, piece_minimum)
-from .full_rank import (full_rank_grid, full_rank_probability, singular_probability_exact,
-                        singular_probability_mc)
+from .data import (
+    gaussian_inputs,
+    quadratic_features,
+    quadratic_labels,
+    random_labels,
+    sorted_distinct_inputs,
+    teacher_labels,
+    uniform_cube_inputs,
+)
+from .deep_regions import (
+    anticoncentration_gamma,
+    deep_relu_jacobian,
+    full_rank_volume_fraction,
+    is_local_minimum,
+    one_sided_derivative,
+    piece_minimum,
+)
+from .full_rank import (
+    full_rank_grid,
+    full_rank_probability,
+    singular_probability_exact,
+    singular_probability_mc,
+)
 from .function_space import in_region_image, polyline_points, relu_unit_regions
-from .global_minima import (global_minimum_fraction, is_complete, is_diverse, lemma15_parameters,
-                            region_has_global_minimum, step_vectors)
-from .hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, residual_curvature
-from .interpolation import (cooper_deep_interpolation, cooper_interpolation, polynomial_feature_dimension,
-                            random_feature_matrix)
-from .intrinsic_dimension import descent_path, empirical_intrinsic_dimension, polynomial_intrinsic_dimension
-from .jacobians import jacobian_rank, parameter_jacobian, pattern_jacobian, relu_jacobian
-from .manifold import (flatten_params, gauss_newton_to_manifold, tangent_space, unflatten_params,
-                       walk_on_manifold)
-from .networks import (alternating_signs, count_parameters, get_activation, init_mlp, init_two_layer,
-                       mlp, relu, smoolu, softplus, two_layer_relu)
+from .global_minima import (
+    global_minimum_fraction,
+    is_complete,
+    is_diverse,
+    lemma15_parameters,
+    region_has_global_minimum,
+    step_vectors,
+)
+from .hessians import (
+    count_eigenvalue_signs,
+    hessian_spectrum,
+    loss_hessian,
+    residual_curvature,
+)
+from .interpolation import (
+    cooper_deep_interpolation,
+    cooper_interpolation,
+    polynomial_feature_dimension,
+    random_feature_matrix,
+)
+from .intrinsic_dimension import (
+    descent_path,
+    empirical_intrinsic_dimension,
+    polynomial_intrinsic_dimension,
+)
+from .jacobians import (
+    jacobian_rank,
+    parameter_jacobian,
+    pattern_jacobian,
+    relu_jacobian,
+)
+from .manifold import (
+    flatten_params,
+    gauss_newton_to_manifold,
+    tangent_space,
+    unflatten_params,
+    walk_on_manifold,
+)
+from .networks import (
+    alternating_signs,
+    count_parameters,
+    get_activation,
+    init_mlp,
+    init_two_layer,
+    mlp,
+    relu,
+    smoolu,
+    softplus,
+    two_layer_relu,
+)
 from .plotting import PALETTE, figure_digest, show, use_book_style
-from .regions import (activation_pattern, activation_patterns, cover_count, intersection_poset, preactivations,
-                      region_interior_point, zaslavsky_count)
+from .regions import (
+    activation_pattern,
+    activation_patterns,
+    cover_count,
+    intersection_poset,
+    preactivations,
+    region_interior_point,
+    zaslavsky_count,
+)
 from .training import gradient_descent, squared_loss
-from .training_regions import (batched_gradient_descent, final_region_report, gd_success_fraction,
-                               training_regions_cell)
-from .valleys import (barrier_level, descent_reachable, loss_on_grid, spurious_valleys,
-                      sublevel_components)
+from .training_regions import (
+    batched_gradient_descent,
+    final_region_report,
+    gd_success_fraction,
+    training_regions_cell,
+)
+from .valleys import (
+    barrier_level,
+    descent_reachable,
+    loss_on_grid,
+    spurious_valleys,
+    sublevel_components,
+)
 from .widgets import relu_explorer, sweep_explorer
 from .zonotopes import zonotope_vertices
 
 __all__ = [
-    "gaussian_inputs", "uniform_cube_inputs", "sorted_distinct_inputs", "quadratic_features",
-    "quadratic_labels", "teacher_labels", "random_labels",
-    "relu", "smoolu", "softplus", "get_activation", "alternating_signs", "init_two_layer",
-    "two_layer_relu", "init_mlp", "mlp", "count_parameters",
-    "activation_pattern", "preactivations", "cover_count", "activation_patterns", "region_interior_point",
-    "intersection_poset", "zaslavsky_count", "zonotope_vertices",
-    "relu_jacobian", "pattern_jacobian", "parameter_jacobian", "jacobian_rank",
-    "squared_loss", "gradient_descent",
-    "batched_gradient_descent", "gd_success_fraction", "training_regions_cell", "final_region_report",
-    "cooper_interpolation", "cooper_deep_interpolation", "polynomial_feature_dimension", "random_feature_matrix",
-    "flatten_params", "unflatten_params", "gauss_newton_to_manifold", "tangent_space", "walk_on_manifold",
-    "loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs",
-    "loss_on_grid", "sublevel_components", "spurious_valleys", "descent_reachable", "barrier_level",
-    "polynomial_intrinsic_dimension", "empirical_intrinsic_dimension", "descent_path",
-    "singular_probability_exact", "singular_probability_mc", "full_rank_probability", "full_rank_grid",
-    "step_vectors", "is_diverse", "is_complete", "lemma15_parameters", "region_has_global_minimum",
+    "gaussian_inputs",
+    "uniform_cube_inputs",
+    "sorted_distinct_inputs",
+    "quadratic_features",
+    "quadratic_labels",
+    "teacher_labels",
+    "random_labels",
+    "relu",
+    "smoolu",
+    "softplus",
+    "get_activation",
+    "alternating_signs",
+    "init_two_layer",
+    "two_layer_relu",
+    "init_mlp",
+    "mlp",
+    "count_parameters",
+    "activation_pattern",
+    "preactivations",
+    "cover_count",
+    "activation_patterns",
+    "region_interior_point",
+    "intersection_poset",
+    "zaslavsky_count",
+    "zonotope_vertices",
+    "relu_jacobian",
+    "pattern_jacobian",
+    "parameter_jacobian",
+    "jacobian_rank",
+    "squared_loss",
+    "gradient_descent",
+    "batched_gradient_descent",
+    "gd_success_fraction",
+    "training_regions_cell",
+    "final_region_report",
+    "cooper_interpolation",
+    "cooper_deep_interpolation",
+    "polynomial_feature_dimension",
+    "random_feature_matrix",
+    "flatten_params",
+    "unflatten_params",
+    "gauss_newton_to_manifold",
+    "tangent_space",
+    "walk_on_manifold",
+    "loss_hessian",
+    "residual_curvature",
+    "hessian_spectrum",
+    "count_eigenvalue_signs",
+    "loss_on_grid",
+    "sublevel_components",
+    "spurious_valleys",
+    "descent_reachable",
+    "barrier_level",
+    "polynomial_intrinsic_dimension",
+    "empirical_intrinsic_dimension",
+    "descent_path",
+    "singular_probability_exact",
+    "singular_probability_mc",
+    "full_rank_probability",
+    "full_rank_grid",
+    "step_vectors",
+    "is_diverse",
+    "is_complete",
+    "lemma15_parameters",
+    "region_has_global_minimum",
     "global_minimum_fraction",
     "relu_unit_regions",
-    "one_sided_derivative", "piece_minimum", "is_local_minimum", "deep_relu_jacobian",
-    "full_rank_volume_fraction", "anticoncentration_gamma", "polyline_points", "in_region_image", "relu_explorer", "sweep_explorer",
-    "PALETTE", "use_book_style", "figure_digest", "show",
+    "one_sided_derivative",
+    "piece_minimum",
+    "is_local_minimum",
+    "deep_relu_jacobian",
+    "full_rank_volume_fraction",
+    "anticoncentration_gamma",
+    "polyline_points",
+    "in_region_image",
+    "relu_explorer",
+    "sweep_explorer",
+    "PALETTE",
+    "use_book_style",
+    "figure_digest",
+    "show",
 ]
 __version__ = "0.1.0"

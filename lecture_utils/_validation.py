@@ -14,7 +14,9 @@ __all__ = ["as_float_array", "as_matrix", "as_vector", "check_positive_int", "rn
 def as_float_array(a, name: str, ndim: int | None = None) -> np.ndarray:
     """Return ``a`` as a finite float64 array, checking its number of dimensions."""
     try:
-        arr = np.asarray(a.detach().cpu().numpy() if hasattr(a, "detach") else a, dtype=np.float64)
+        arr = np.asarray(
+            a.detach().cpu().numpy() if hasattr(a, "detach") else a, dtype=np.float64
+        )
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must be an array of real numbers ({err})") from None
     if ndim is not None and arr.ndim != ndim:
@@ -24,7 +26,9 @@ def as_float_array(a, name: str, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
-def as_matrix(a, name: str, rows: int | None = None, cols: int | None = None) -> np.ndarray:
+def as_matrix(
+    a, name: str, rows: int | None = None, cols: int | None = None
+) -> np.ndarray:
     """Return ``a`` as a finite float64 matrix, optionally of a given number of rows/columns."""
     arr = as_float_array(a, name, ndim=2)
     if rows is not None and arr.shape[0] != rows:
@@ -53,6 +57,10 @@ def rng_from(seed) -> np.random.Generator:
     """A NumPy generator from an integer seed, an existing generator, or ``None`` (fresh entropy)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+    if seed is None or (
+        isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0
+    ):
         return np.random.default_rng(seed)
-    raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
+    raise ValueError(
+        f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}"
+    )

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["SOLUTION_BEGIN", "SOLUTION_END", "student_version", "write_student_versions"]
+__all__ = [
+    "SOLUTION_BEGIN",
+    "SOLUTION_END",
+    "student_version",
+    "write_student_versions",
+]
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"

@@ -26,15 +26,21 @@ def _as_array(name: str, answer) -> np.ndarray:
     try:
         return np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise AnswerError(f"{name} should be an array of numbers, got a {type(answer).__name__}") from None
+        raise AnswerError(
+            f"{name} should be an array of numbers, got a {type(answer).__name__}"
+        ) from None
 
 
-def _diagnose(answer: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> str | None:
+def _diagnose(
+    answer: np.ndarray, expected: np.ndarray, atol: float, rtol: float
+) -> str | None:
     def close(a, b):
         return a.shape == b.shape and np.allclose(a, b, atol=atol, rtol=rtol)
 
     if close(-answer, expected):
-        return "it is off by a sign: check the sign convention (residual F - y, or y - F?)"
+        return (
+            "it is off by a sign: check the sign convention (residual F - y, or y - F?)"
+        )
     if close(2.0 * answer, expected):
         return "it is half the expected value: is a factor 2 missing, for example from differentiating a square?"
     if close(0.5 * answer, expected):
@@ -44,8 +50,15 @@ def _diagnose(answer: np.ndarray, expected: np.ndarray, atol: float, rtol: float
     return None
 
 
-def check_array(name: str, answer, expected, *, atol: float = 1e-8, rtol: float = 1e-6,
-                hints: dict | None = None) -> None:
+def check_array(
+    name: str,
+    answer,
+    expected,
+    *,
+    atol: float = 1e-8,
+    rtol: float = 1e-6,
+    hints: dict | None = None,
+) -> None:
     """Check an array answer against the reference ``expected``.
 
     Parameters
@@ -73,26 +86,39 @@ def check_array(name: str, answer, expected, *, atol: float = 1e-8, rtol: float 
         error = np.abs(answer - expected)
         worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
-        message = (f"{name} is not right: the largest difference is {error.max():.3g}{where} "
-                   f"(yours {answer[worst]:.6g}, expected {expected[worst]:.6g})")
+        message = (
+            f"{name} is not right: the largest difference is {error.max():.3g}{where} "
+            f"(yours {answer[worst]:.6g}, expected {expected[worst]:.6g})"
+        )
         diagnosis = _diagnose(answer, expected, atol, rtol)
         raise AnswerError(message + (f"; {diagnosis}" if diagnosis else ""))
     print(f"correct: {name}")
 
 
-def check_scalar(name: str, answer, expected: float, *, atol: float = 1e-8, rtol: float = 1e-6) -> None:
+def check_scalar(
+    name: str, answer, expected: float, *, atol: float = 1e-8, rtol: float = 1e-6
+) -> None:
     """Check a number against the reference, with the same diagnosis as :func:`check_array`."""
     value = _as_array(name, answer)
     if value.size != 1:
-        raise AnswerError(f"{name} should be a single number, got an array of shape {value.shape}")
-    check_array(name, value.reshape(()), np.asarray(expected, dtype=float), atol=atol, rtol=rtol)
+        raise AnswerError(
+            f"{name} should be a single number, got an array of shape {value.shape}"
+        )
+    check_array(
+        name, value.reshape(()), np.asarray(expected, dtype=float), atol=atol, rtol=rtol
+    )
 
 
 def check_integer(name: str, answer, expected: int, hints: dict | None = None) -> None:
     """Check an integer answer (a rank, a count) exactly; ``hints`` maps wrong values to advice."""
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        raise AnswerError(f"{name} should be an integer, got {answer!r} of type {type(answer).__name__}")
+        raise AnswerError(
+            f"{name} should be an integer, got {answer!r} of type {type(answer).__name__}"
+        )
     if int(answer) != int(expected):
         hint = (hints or {}).get(int(answer))
-        raise AnswerError(f"{name} is {int(answer)}; expected {int(expected)}" + (f": {hint}" if hint else ""))
+        raise AnswerError(
+            f"{name} is {int(answer)}; expected {int(expected)}"
+            + (f": {hint}" if hint else "")
+        )
     print(f"correct: {name}")

@@ -34,7 +34,9 @@ def gaussian_inputs(d0: int, n: int, seed=None) -> np.ndarray:
     return rng_from(seed).standard_normal((d0, n))
 
 
-def uniform_cube_inputs(d0: int, n: int, seed=None, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+def uniform_cube_inputs(
+    d0: int, n: int, seed=None, low: float = -1.0, high: float = 1.0
+) -> np.ndarray:
     """Inputs drawn i.i.d. uniformly from the cube ``[low, high]^d0``; shape ``(d0, n)``."""
     d0, n = check_positive_int(d0, "d0"), check_positive_int(n, "n")
     if not low < high:
@@ -42,8 +44,13 @@ def uniform_cube_inputs(d0: int, n: int, seed=None, low: float = -1.0, high: flo
     return rng_from(seed).uniform(low, high, size=(d0, n))
 
 
-def sorted_distinct_inputs(n: int, seed=None, low: float = -1.0, high: float = 1.0,
-                           min_gap: float | None = None) -> np.ndarray:
+def sorted_distinct_inputs(
+    n: int,
+    seed=None,
+    low: float = -1.0,
+    high: float = 1.0,
+    min_gap: float | None = None,
+) -> np.ndarray:
     """One-dimensional inputs, uniform on ``[low, high]``, sorted and pairwise distinct.
 
     Returns shape ``(1, n)`` with ``X[0, 0] < X[0, 1] < ... < X[0, n-1]``. Points are redrawn until
@@ -55,13 +62,17 @@ def sorted_distinct_inputs(n: int, seed=None, low: float = -1.0, high: float = 1
         raise ValueError(f"need low < high, got low={low}, high={high}")
     gap = (high - low) / (100.0 * n * n) if min_gap is None else float(min_gap)
     if gap * (n - 1) >= high - low:
-        raise ValueError(f"cannot place {n} points with gaps >= {gap} in [{low}, {high}]")
+        raise ValueError(
+            f"cannot place {n} points with gaps >= {gap} in [{low}, {high}]"
+        )
     rng = rng_from(seed)
     for _ in range(1000):
         x = np.sort(rng.uniform(low, high, size=n))
         if n == 1 or np.min(np.diff(x)) >= gap:
             return x[None, :]
-    raise ValueError("could not draw well-separated points; lower min_gap")  # pragma: no cover
+    raise ValueError(
+        "could not draw well-separated points; lower min_gap"
+    )  # pragma: no cover
 
 
 def quadratic_features(X) -> np.ndarray:

@@ -79,6 +79,7 @@ def _loss(w, b, v, x, y) -> float:
 # One-dimensional data, trained output weights: the loss at region boundaries
 # ----------------------------------------------------------------------------------------------
 
+
 def one_sided_derivative(w, b, v, x, y, direction) -> float:
     """Exact one-sided directional derivative ``lim_{t -> 0+} (L(theta + t d) - L(theta)) / t``.
 
@@ -102,7 +103,9 @@ def one_sided_derivative(w, b, v, x, y, direction) -> float:
     x, y = _one_d(x, y)
     dw, db, dv = _one_d_params(*direction)
     if dw.size != w.size:
-        raise ValueError(f"direction must have blocks of length {w.size}, got {dw.size}")
+        raise ValueError(
+            f"direction must have blocks of length {w.size}, got {dw.size}"
+        )
     z = np.outer(w, x) + b[:, None]
     dz = np.outer(dw, x) + db[:, None]
     on = (z > 0) | ((z == 0) & (dz > 0))
@@ -150,7 +153,9 @@ def piece_minimum(x, y, A, s) -> tuple[np.ndarray, np.ndarray, np.ndarray, float
     x, y = _one_d(x, y)
     A = np.asarray(A)
     if A.ndim != 2 or A.shape[1] != x.size or not np.all((A == 0) | (A == 1)):
-        raise ValueError(f"A must be a 0/1 matrix with {x.size} columns, got shape {A.shape}")
+        raise ValueError(
+            f"A must be a 0/1 matrix with {x.size} columns, got shape {A.shape}"
+        )
     s = as_vector(s, "s", length=A.shape[0])
     if not np.all(np.abs(s) == 1):
         raise ValueError("s must hold signs +1 or -1")
@@ -181,19 +186,21 @@ def _in_dual_cone(g: np.ndarray, normals: np.ndarray, tol: float) -> bool:
 def _kkt_violation(w, b, v, x, y, tol: float):
     """The first unit ``i`` and adjacent row ``a`` whose first-order condition fails, or ``None``."""
     u = np.stack([v * w, v * b], axis=1)
-    xt = np.stack([x, np.ones_like(x)], axis=1)                      # rows (x_j, 1)
-    z = u @ xt.T                                                      # v_i (w_i x_j + b_i)
+    xt = np.stack([x, np.ones_like(x)], axis=1)  # rows (x_j, 1)
+    z = u @ xt.T  # v_i (w_i x_j + b_i)
     zero = np.abs(z) <= ZERO_ATOL * (1.0 + np.linalg.norm(u, axis=1))[:, None]
     r = v @ np.maximum(0.0, np.outer(w, x) + b[:, None]) - y
     gtol = tol * (1.0 + np.linalg.norm(y))
     for i in range(len(w)):
-        base = (np.sign(z[i]) * np.sign(v[i]) > 0).astype(float)      # sign of the pre-activation
+        base = (np.sign(z[i]) * np.sign(v[i]) > 0).astype(
+            float
+        )  # sign of the pre-activation
         base[zero[i]] = 0.0
         free = np.flatnonzero(zero[i])
         for choice in itertools.product((0.0, 1.0), repeat=free.size):
             a = base.copy()
             a[free] = choice
-            g = (a * r) @ xt                                          # gradient of the quadratic in u_i
+            g = (a * r) @ xt  # gradient of the quadratic in u_i
             normals = (np.sign(v[i]) * (2 * a[free] - 1))[:, None] * xt[free]
             if not _in_dual_cone(g, normals, gtol):
                 return i, a.astype(int)
@@ -272,6 +279,7 @@ def descend_to_local_minimum(x, y, A, s, max_steps: int = 200, tol: float = 1e-8
 # Deep networks without biases
 # ----------------------------------------------------------------------------------------------
 
+
 def deep_relu_jacobian(weights, v, X) -> np.ndarray:
     """Closed-form Jacobian of ``F(W, X) = v^T relu(W_{L-1} ... relu(W_1 X))`` with respect to all ``W_l``.
 
@@ -303,7 +311,7 @@ def deep_relu_jacobian(weights, v, X) -> np.ndarray:
         Ws.append(W)
         rows = W.shape[0]
     v = as_vector(v, "v", length=rows)
-    h, masks = [X.T], []                                              # batched: (n, d_l)
+    h, masks = [X.T], []  # batched: (n, d_l)
     for W in Ws:
         z = h[-1] @ W.T
         masks.append((z > 0).astype(np.float64))
@@ -321,13 +329,18 @@ def deep_relu_jacobian(weights, v, X) -> np.ndarray:
 # Volumes of full-rank regions
 # ----------------------------------------------------------------------------------------------
 
+
 def _batched_rank(J: np.ndarray, rtol: float | None) -> np.ndarray:
     s = np.linalg.svd(J, compute_uv=False)
-    tol = (max(J.shape[-2:]) * np.finfo(np.float64).eps if rtol is None else rtol) * s[..., :1]
+    tol = (max(J.shape[-2:]) * np.finfo(np.float64).eps if rtol is None else rtol) * s[
+        ..., :1
+    ]
     return np.sum(s > tol, axis=-1)
 
 
-def full_rank_volume_fraction(x, d1: int, trials: int, seed=None, rtol: float | None = None) -> float:
+def full_rank_volume_fraction(
+    x, d1: int, trials: int, seed=None, rtol: float | None = None
+) -> float:
     """Monte Carlo share of the cube ``[-1, 1]^{d1} x [-1, 1]^{d1}`` of ``(w, b)`` with a rank-``n`` Jacobian.
 
     Parameters
@@ -356,8 +369,10 @@ def full_rank_volume_fraction(x, d1: int, trials: int, seed=None, rtol: float | 
     rng = rng_from(seed)
     w = rng.uniform(-1, 1, size=(trials, d1, 1))
     b = rng.uniform(-1, 1, size=(trials, d1, 1))
-    A = (w * x[None, None, :] + b > 0).astype(np.float64)             # (trials, d1, n)
-    J = np.concatenate([A * x[None, None, :], A], axis=1)             # (trials, 2 d1, n): J transposed
+    A = (w * x[None, None, :] + b > 0).astype(np.float64)  # (trials, d1, n)
+    J = np.concatenate(
+        [A * x[None, None, :], A], axis=1
+    )  # (trials, 2 d1, n): J transposed
     return float(np.mean(_batched_rank(J, rtol) == x.size))
 
 
@@ -372,6 +387,7 @@ def proposition11_width(phi: float, n: int, eps: float) -> float:
 # ----------------------------------------------------------------------------------------------
 # Anticoncentration
 # ----------------------------------------------------------------------------------------------
+
 
 def pattern_distribution_2d(X) -> tuple[np.ndarray, np.ndarray]:
     """Exact law ``D_X`` of the activation pattern ``1[w . x_j > 0]`` of one bias-free unit, ``d0 = 2``.
@@ -394,9 +410,13 @@ def pattern_distribution_2d(X) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("X must not contain the origin")
     # the pattern changes where w is orthogonal to some x_j: at the angles of x_j plus or minus pi/2
     phase = np.arctan2(X[1], X[0])
-    cuts = np.sort(np.mod(np.concatenate([phase + np.pi / 2, phase - np.pi / 2]), 2 * np.pi))
+    cuts = np.sort(
+        np.mod(np.concatenate([phase + np.pi / 2, phase - np.pi / 2]), 2 * np.pi)
+    )
     if np.min(np.diff(np.append(cuts, cuts[0] + 2 * np.pi))) < 1e-12:
-        raise ValueError("X must not have two points on a common line through the origin")
+        raise ValueError(
+            "X must not have two points on a common line through the origin"
+        )
     arcs = np.diff(np.append(cuts, cuts[0] + 2 * np.pi))
     mids = cuts + arcs / 2
     W = np.stack([np.cos(mids), np.sin(mids)], axis=1)
@@ -428,7 +448,7 @@ def anticoncentration_gamma(patterns, probs) -> float:
     if k > 22:
         raise ValueError(f"the exhaustive search needs at most 22 patterns, got {k}")
     best = 0.0
-    for mask in range(1, 2 ** k):
+    for mask in range(1, 2**k):
         idx = [i for i in range(k) if mask >> i & 1]
         mass = p[idx].sum()
         if mass > best and np.linalg.matrix_rank(P[idx]) < n:
@@ -440,5 +460,7 @@ def anticoncentration_width(n: int, d0: int, gamma: float, eps: float) -> float:
     """The width ``(8 / gamma^2) log(d0 / eps) + (2 / gamma)(n / d0 + 1)`` of the slides' Theorem 12."""
     n, d0 = check_positive_int(n, "n"), check_positive_int(d0, "d0")
     if not (0 < gamma < 1 and 0 < eps < 1):
-        raise ValueError(f"need 0 < gamma < 1 and 0 < eps < 1, got gamma={gamma!r}, eps={eps!r}")
-    return 8.0 / gamma ** 2 * math.log(d0 / eps) + 2.0 / gamma * (n / d0 + 1)
+        raise ValueError(
+            f"need 0 < gamma < 1 and 0 < eps < 1, got gamma={gamma!r}, eps={eps!r}"
+        )
+    return 8.0 / gamma**2 * math.log(d0 / eps) + 2.0 / gamma * (n / d0 + 1)

@@ -57,9 +57,28 @@ __all__ = [
 GRAM_RTOL = 1e-10
 
 #: Primes below ``2**31`` for exact singularity tests modulo p (products of residues fit in int64).
-_PRIMES = (2147483647, 2147483629, 2147483587, 2147483579, 2147483563, 2147483549, 2147483543,
-           2147483497, 2147483489, 2147483477, 2147483423, 2147483399, 2147483353, 2147483323,
-           2147483269, 2147483249, 2147483237, 2147483179, 2147483171, 2147483137)
+_PRIMES = (
+    2147483647,
+    2147483629,
+    2147483587,
+    2147483579,
+    2147483563,
+    2147483549,
+    2147483543,
+    2147483497,
+    2147483489,
+    2147483477,
+    2147483423,
+    2147483399,
+    2147483353,
+    2147483323,
+    2147483269,
+    2147483249,
+    2147483237,
+    2147483179,
+    2147483171,
+    2147483137,
+)
 
 #: Largest size accepted by :func:`singular_probability_exact` (``d = 5`` enumerates 169,911 sets of rows).
 MAX_EXACT_SIZE = 5
@@ -69,12 +88,15 @@ MAX_EXACT_SIZE = 5
 # Random 0/1 matrices
 # ---------------------------------------------------------------------------------------------
 
+
 def _leibniz_determinants(M: np.ndarray) -> np.ndarray:
     """Exact integer determinants of a stack of small integer matrices (shape ``(T, d, d)``), Leibniz formula."""
     d = M.shape[-1]
     det = np.zeros(M.shape[0], dtype=np.int64)
     for perm in permutations(range(d)):
-        inversions = sum(1 for i in range(d) for j in range(i + 1, d) if perm[i] > perm[j])
+        inversions = sum(
+            1 for i in range(d) for j in range(i + 1, d) if perm[i] > perm[j]
+        )
         term = np.ones(M.shape[0], dtype=np.int64)
         for row, col in enumerate(perm):
             term = term * M[:, row, col]
@@ -105,8 +127,13 @@ def singular_probability_exact(d: int) -> Fraction:
     """
     d = check_positive_int(d, "d")
     if d > MAX_EXACT_SIZE:
-        raise ValueError(f"exhaustive enumeration is implemented for d <= {MAX_EXACT_SIZE}, got d={d}")
-    vectors = np.array([[(k >> (d - 1 - i)) & 1 for i in range(d)] for k in range(1, 2 ** d)], dtype=np.int64)
+        raise ValueError(
+            f"exhaustive enumeration is implemented for d <= {MAX_EXACT_SIZE}, got d={d}"
+        )
+    vectors = np.array(
+        [[(k >> (d - 1 - i)) & 1 for i in range(d)] for k in range(1, 2**d)],
+        dtype=np.int64,
+    )
     row_sets = np.array(list(combinations(range(len(vectors)), d)), dtype=np.int64)
     nonsingular_sets = int(np.count_nonzero(_leibniz_determinants(vectors[row_sets])))
     return 1 - Fraction(math.factorial(d) * nonsingular_sets, 2 ** (d * d))
@@ -129,7 +156,9 @@ def _singular_mod_p(M: np.ndarray, p: int) -> np.ndarray:
         # Fraction-free step: row_i <- pivot * row_i - M[i, k] * row_k (mod p); multiplying a row by the
         # nonzero pivot does not change the rank modulo p, and no modular inverse is needed.
         pivot_value = M[:, k, k][:, None, None]
-        M[:, k + 1:, k:] = (pivot_value * M[:, k + 1:, k:] - M[:, k + 1:, k, None] * M[:, k, None, k:]) % p
+        M[:, k + 1 :, k:] = (
+            pivot_value * M[:, k + 1 :, k:] - M[:, k + 1 :, k, None] * M[:, k, None, k:]
+        ) % p
     return singular
 
 
@@ -155,13 +184,20 @@ def is_singular_01(M) -> np.ndarray:
     """
     arr = np.asarray(M)
     if arr.ndim not in (2, 3) or arr.shape[-1] != arr.shape[-2] or arr.shape[-1] == 0:
-        raise ValueError(f"M must be a square matrix or a stack of them, got shape {arr.shape}")
-    if not np.issubdtype(arr.dtype, np.integer) and not np.array_equal(arr, np.round(arr)):
+        raise ValueError(
+            f"M must be a square matrix or a stack of them, got shape {arr.shape}"
+        )
+    if not np.issubdtype(arr.dtype, np.integer) and not np.array_equal(
+        arr, np.round(arr)
+    ):
         raise ValueError("M must have integer entries")
     stack = arr.reshape((-1,) + arr.shape[-2:]).astype(np.int64)
-    if np.abs(stack).max(initial=0) >= 2 ** 31:
+    if np.abs(stack).max(initial=0) >= 2**31:
         raise ValueError("entries of M must be smaller than 2**31 in absolute value")
-    log_hadamard = 0.5 * np.log(np.maximum((stack.astype(np.float64) ** 2).sum(-1), 1.0)).sum(-1).max()
+    log_hadamard = (
+        0.5
+        * np.log(np.maximum((stack.astype(np.float64) ** 2).sum(-1), 1.0)).sum(-1).max()
+    )
     singular = np.ones(len(stack), dtype=bool)
     log_product = 0.0
     for p in _PRIMES:
@@ -208,6 +244,7 @@ def singular_probability_mc(d: int, trials: int, seed=0) -> float:
 # The Jacobian through its Gram matrix
 # ---------------------------------------------------------------------------------------------
 
+
 def jacobian_gram(W, b, v, X) -> np.ndarray:
     """Gram matrix ``J J^T`` of the Jacobian of the two-layer ReLU network with respect to ``(W, b)``.
 
@@ -236,11 +273,15 @@ def jacobian_gram(W, b, v, X) -> np.ndarray:
     v = as_vector(v, "v", length=d1)
     X = as_matrix(X, "X", rows=d0)
     A = activation_pattern(W, b, X).astype(np.float64)
-    return ((A * (v ** 2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
+    return ((A * (v**2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
 
 
 def _check_rtol(rtol: float) -> float:
-    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (0 < rtol < 1):
+    if (
+        isinstance(rtol, bool)
+        or not isinstance(rtol, (int, float, np.floating))
+        or not (0 < rtol < 1)
+    ):
         raise ValueError(f"rtol must be a number in (0, 1), got {rtol!r}")
     return float(rtol)
 
@@ -290,7 +331,9 @@ def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
     return bool(_certified_full(G[None], rtol)[0])
 
 
-def _decide_full_rank(gram: np.ndarray, jacobian: Callable[[int], np.ndarray]) -> np.ndarray:
+def _decide_full_rank(
+    gram: np.ndarray, jacobian: Callable[[int], np.ndarray]
+) -> np.ndarray:
     """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`)."""
     T, n, _ = gram.shape
     full = np.zeros(T, dtype=bool)
@@ -336,14 +379,20 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
     return bool(_decide_full_rank(G[None], lambda t: relu_jacobian(W, b, v, X))[0])
 
 
-def _cell_generators(d0: int, d1: int, n: int, trials: int, seed: int) -> list[np.random.Generator]:
+def _cell_generators(
+    d0: int, d1: int, n: int, trials: int, seed: int
+) -> list[np.random.Generator]:
     """One independent generator per trial of a cell, determined by ``(seed, d0, d1, n)``."""
     children = np.random.SeedSequence([seed, d0, d1, n]).spawn(trials)
     return [np.random.default_rng(child) for child in children]
 
 
 def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
-    d0, d1, n = check_positive_int(d0, "d0"), check_positive_int(d1, "d1"), check_positive_int(n, "n")
+    d0, d1, n = (
+        check_positive_int(d0, "d0"),
+        check_positive_int(d1, "d1"),
+        check_positive_int(n, "n"),
+    )
     trials = check_positive_int(trials, "trials")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -363,13 +412,17 @@ def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
     for t, rng in enumerate(_cell_generators(d0, d1, n, trials, seed)):
         X[t] = rng.standard_normal((d0, n))
         W[t], b[t], v = init_two_layer(d0, d1, seed=rng, scheme="paper")
-    A = (W @ X + b[:, :, None] > 0).astype(np.float64)                      # (T, d1, n)
-    A_weighted_T = np.ascontiguousarray(np.swapaxes(A * (v ** 2)[:, None], 1, 2))
-    inputs_gram = np.einsum("tki,tkj->tij", X, X, optimize=True) + 1.0    # Xt^T Xt, (T, n, n)
+    A = (W @ X + b[:, :, None] > 0).astype(np.float64)  # (T, d1, n)
+    A_weighted_T = np.ascontiguousarray(np.swapaxes(A * (v**2)[:, None], 1, 2))
+    inputs_gram = (
+        np.einsum("tki,tkj->tij", X, X, optimize=True) + 1.0
+    )  # Xt^T Xt, (T, n, n)
     return X, W, b, v, (A_weighted_T @ A) * inputs_gram
 
 
-def gram_eigenvalue_ratios(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> np.ndarray:
+def gram_eigenvalue_ratios(
+    d0: int, d1: int, n: int, trials: int = 100, seed: int = 0
+) -> np.ndarray:
     """Smallest over mean eigenvalue of ``J J^T`` for each trial of a cell of the paper's experiment.
 
     Parameters
@@ -394,7 +447,9 @@ def gram_eigenvalue_ratios(d0: int, d1: int, n: int, trials: int = 100, seed: in
     return np.where(mean > 0, smallest / np.where(mean > 0, mean, 1.0), 0.0)
 
 
-def full_rank_probability(d0: int, d1: int, n: int, trials: int = 100, seed: int = 0) -> float:
+def full_rank_probability(
+    d0: int, d1: int, n: int, trials: int = 100, seed: int = 0
+) -> float:
     """Fraction of random initialisations at which the Jacobian has full rank ``n`` (one cell of Figures 2-3).
 
     Parameters
@@ -434,17 +489,31 @@ def d0_for_cell(d0_or_ratio, n: int) -> int:
     if callable(d0_or_ratio):
         return check_positive_int(d0_or_ratio(n), "d0_or_ratio(n)")
     if isinstance(d0_or_ratio, (bool, np.bool_)):
-        raise ValueError(f"d0_or_ratio must be an int, a float or a callable, got {d0_or_ratio!r}")
+        raise ValueError(
+            f"d0_or_ratio must be an int, a float or a callable, got {d0_or_ratio!r}"
+        )
     if isinstance(d0_or_ratio, (int, np.integer)):
         return check_positive_int(d0_or_ratio, "d0_or_ratio")
-    if isinstance(d0_or_ratio, (float, np.floating)) and np.isfinite(d0_or_ratio) and d0_or_ratio > 0:
+    if (
+        isinstance(d0_or_ratio, (float, np.floating))
+        and np.isfinite(d0_or_ratio)
+        and d0_or_ratio > 0
+    ):
         return max(1, math.ceil(round(float(d0_or_ratio) * n, 9)))
-    raise ValueError(f"d0_or_ratio must be a positive int (fixed d0), a positive float (d0 = ceil(r n)) "
-                     f"or a callable n -> d0, got {d0_or_ratio!r}")
+    raise ValueError(
+        f"d0_or_ratio must be a positive int (fixed d0), a positive float (d0 = ceil(r n)) "
+        f"or a callable n -> d0, got {d0_or_ratio!r}"
+    )
 
 
-def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int], trials: int = 100,
-                   seed: int = 0, n_jobs: int = 1) -> np.ndarray:
+def full_rank_grid(
+    d0_or_ratio,
+    n_values: Sequence[int],
+    d1_values: Sequence[int],
+    trials: int = 100,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> np.ndarray:
     """One panel of the paper's Figures 2-3: :func:`full_rank_probability` over a grid of ``(d1, n)``.
 
     Parameters
@@ -483,6 +552,8 @@ def full_rank_grid(d0_or_ratio, n_values: Sequence[int], d1_values: Sequence[int
     else:
         from joblib import Parallel, delayed
 
-        values = Parallel(n_jobs=n_jobs)(delayed(full_rank_probability)(d0, d1, n, trials, seed)
-                                         for d0, d1, n in cells)
+        values = Parallel(n_jobs=n_jobs)(
+            delayed(full_rank_probability)(d0, d1, n, trials, seed)
+            for d0, d1, n in cells
+        )
     return np.array(values).reshape(len(d1_values), len(n_values))

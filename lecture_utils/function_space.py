@@ -34,8 +34,15 @@ from ._validation import as_float_array, as_vector
 from .jacobians import jacobian_rank, relu_jacobian
 from .regions import activation_pattern
 
-__all__ = ["UnitRegion", "relu_unit_regions", "polyline_points", "in_region_image",
-           "cone_extreme_rays", "simplex_coordinates", "MEMBERSHIP_TOL"]
+__all__ = [
+    "UnitRegion",
+    "relu_unit_regions",
+    "polyline_points",
+    "in_region_image",
+    "cone_extreme_rays",
+    "simplex_coordinates",
+    "MEMBERSHIP_TOL",
+]
 
 #: Default relative tolerance of :func:`in_region_image`: ``y`` is in a cone when the non-negative
 #: least-squares residual is at most ``MEMBERSHIP_TOL * max(1, |y|)``.
@@ -80,11 +87,17 @@ def _line_points(x, name: str = "x", min_points: int = 1) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 1:
-        raise ValueError(f"{name} must have shape (n,) or (1, n), got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape (n,) or (1, n), got shape {arr.shape}"
+        )
     if arr.shape[0] < min_points:
-        raise ValueError(f"{name} must contain at least {min_points} points, got {arr.shape[0]}")
+        raise ValueError(
+            f"{name} must contain at least {min_points} points, got {arr.shape[0]}"
+        )
     if np.any(np.diff(arr) <= 0):
-        raise ValueError(f"{name} must be sorted in increasing order with distinct entries")
+        raise ValueError(
+            f"{name} must be sorted in increasing order with distinct entries"
+        )
     return arr
 
 
@@ -180,17 +193,35 @@ def _regions_of(points: tuple[float, ...]) -> tuple[UnitRegion, ...]:
         # A bounding ray has pre-activation exactly 0 on one data point; rounding leaves ~1e-17 there.
         images[np.abs(images) <= _SNAP * np.abs(images).max(initial=0.0)] = 0.0
         extreme = cone_extreme_rays(images)
-        extreme = extreme / extreme.sum(axis=1, keepdims=True) if len(extreme) else extreme
-        regions.append(UnitRegion(pattern=activation_pattern(W, b, X)[0], rank=jacobian_rank(J),
-                                  rays=np.array([r0, r1]), jacobian=J, image_rays=extreme,
-                                  interior=interior))
+        extreme = (
+            extreme / extreme.sum(axis=1, keepdims=True) if len(extreme) else extreme
+        )
+        regions.append(
+            UnitRegion(
+                pattern=activation_pattern(W, b, X)[0],
+                rank=jacobian_rank(J),
+                rays=np.array([r0, r1]),
+                jacobian=J,
+                image_rays=extreme,
+                interior=interior,
+            )
+        )
     # Rotate the cyclic list to start at the dead region, oriented so that {1} comes next.
     start = next(k for k, r in enumerate(regions) if r.pattern.sum() == 0)
     regions = regions[start:] + regions[:start]
     if regions[1].pattern[0] != 1:
         regions = [regions[0]] + regions[1:][::-1]
-        regions = [UnitRegion(r.pattern, r.rank, r.rays[::-1], r.jacobian, r.image_rays[::-1], r.interior)
-                   for r in regions]
+        regions = [
+            UnitRegion(
+                r.pattern,
+                r.rank,
+                r.rays[::-1],
+                r.jacobian,
+                r.image_rays[::-1],
+                r.interior,
+            )
+            for r in regions
+        ]
     for r in regions:
         for a in (r.pattern, r.rays, r.jacobian, r.image_rays, r.interior):
             a.setflags(write=False)
@@ -227,7 +258,10 @@ def polyline_points(x) -> np.ndarray:
 @functools.lru_cache(maxsize=64)
 def _generators_of(points: tuple[float, ...]) -> dict[tuple[int, ...], np.ndarray]:
     """Map each realisable single-unit pattern to the generators (columns) of its region's image."""
-    return {tuple(int(a) for a in r.pattern): np.array(r.image_rays.T) for r in _regions_of(points)}
+    return {
+        tuple(int(a) for a in r.pattern): np.array(r.image_rays.T)
+        for r in _regions_of(points)
+    }
 
 
 def in_region_image(x, y, pattern, v=None, tol: float = MEMBERSHIP_TOL) -> bool:
@@ -272,7 +306,9 @@ def in_region_image(x, y, pattern, v=None, tol: float = MEMBERSHIP_TOL) -> bool:
     if A.ndim == 1:
         A = A[None, :]
     if A.ndim != 2 or A.shape[1] != n or A.shape[0] < 1:
-        raise ValueError(f"pattern must have shape ({n},) or (d1, {n}), got shape {np.shape(pattern)}")
+        raise ValueError(
+            f"pattern must have shape ({n},) or (d1, {n}), got shape {np.shape(pattern)}"
+        )
     if not np.all((A == 0) | (A == 1)):
         raise ValueError("pattern must have entries 0 and 1 only")
     d1 = A.shape[0]
@@ -316,10 +352,14 @@ def simplex_coordinates(points) -> np.ndarray:
     single = P.ndim == 1
     P = np.atleast_2d(P)
     if P.ndim != 2:
-        raise ValueError(f"points must have shape (k, n) or (n,), got shape {np.shape(points)}")
+        raise ValueError(
+            f"points must have shape (k, n) or (n,), got shape {np.shape(points)}"
+        )
     n = P.shape[1]
     if n == 4:
-        V = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float) / np.sqrt(8)
+        V = np.array(
+            [[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float
+        ) / np.sqrt(8)
     else:
         angles = np.pi / 2 + 2 * np.pi * np.arange(n) / n
         V = np.column_stack([np.cos(angles), np.sin(angles)])

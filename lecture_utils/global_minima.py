@@ -34,7 +34,13 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse
 
-from ._validation import as_float_array, as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_float_array,
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    rng_from,
+)
 from .data import quadratic_labels, random_labels, teacher_labels, uniform_cube_inputs
 from .jacobians import pattern_jacobian
 from .networks import alternating_signs, init_two_layer
@@ -77,6 +83,7 @@ REGION_SAMPLERS = ("init", "uniform")
 # Step vectors, diverse and complete matrices
 # ----------------------------------------------------------------------------------------------
 
+
 def step_vectors(n: int) -> np.ndarray:
     """The ``2n`` distinct step vectors of length ``n``, one per row (dtype ``int``).
 
@@ -95,7 +102,7 @@ def step_vectors(n: int) -> np.ndarray:
     """
     n = check_positive_int(n, "n")
     idx = np.arange(n)
-    up = (idx[None, :] >= np.arange(n + 1)[:, None]).astype(int)   # xi^(k,1), k = 1..n+1
+    up = (idx[None, :] >= np.arange(n + 1)[:, None]).astype(int)  # xi^(k,1), k = 1..n+1
     return np.vstack([up, 1 - up[1:n]])
 
 
@@ -144,7 +151,9 @@ def is_diverse(A) -> bool:
         return False
     n = A.shape[1]
     changes = np.diff(A, axis=1) != 0
-    first_change = np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 2, 0)   # k of xi^(k, .)
+    first_change = np.where(
+        changes.any(axis=1), np.argmax(changes, axis=1) + 2, 0
+    )  # k of xi^(k, .)
     covered = set(first_change[first_change > 0].tolist())
     has_ones = bool(np.any(np.all(A == 1, axis=1)))
     return has_ones and covered >= set(range(2, n + 1))
@@ -185,7 +194,9 @@ def random_step_matrix(n: int, d1: int, seed=None) -> np.ndarray:
     return step_vectors(n)[rng_from(seed).integers(0, 2 * n, size=d1)]
 
 
-def uniform_region_patterns(x, d1: int, size: int | None = None, seed=None) -> np.ndarray:
+def uniform_region_patterns(
+    x, d1: int, size: int | None = None, seed=None
+) -> np.ndarray:
     """Activation patterns of uniformly random non-empty regions, for one-dimensional inputs.
 
     With a bias, one unit's pattern on ``n`` distinct scalar inputs is one of exactly ``2n`` vectors
@@ -223,14 +234,22 @@ def uniform_region_patterns(x, d1: int, size: int | None = None, seed=None) -> n
     if x.ndim == 2 and x.shape[0] == 1:
         x = x[0]
     if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"x must be one-dimensional inputs of shape (n,) or (1, n) with n >= 1, got shape {x.shape}")
+        raise ValueError(
+            f"x must be one-dimensional inputs of shape (n,) or (1, n) with n >= 1, got shape {x.shape}"
+        )
     d1 = check_positive_int(d1, "d1")
     count = 1 if size is None else check_positive_int(size, "size")
     if x.size > 1 and np.min(np.diff(np.sort(x))) <= 0:
-        raise ValueError("the inputs x must be pairwise distinct (equal inputs share every pattern entry)")
+        raise ValueError(
+            "the inputs x must be pairwise distinct (equal inputs share every pattern entry)"
+        )
     n = x.size
-    rank = np.argsort(np.argsort(x, kind="stable"), kind="stable")       # position of x[j] in sorted order
-    u = rng_from(seed).integers(0, 2 * n, size=(count, d1, 1))           # which of the 2n patterns
+    rank = np.argsort(
+        np.argsort(x, kind="stable"), kind="stable"
+    )  # position of x[j] in sorted order
+    u = rng_from(seed).integers(
+        0, 2 * n, size=(count, d1, 1)
+    )  # which of the 2n patterns
     # u = 0..n: active from the (u+1)-th smallest point on (u = 0: all, u = n: none);
     # u = n+1..2n-1: active on the u - n smallest points
     patterns = np.where(u <= n, rank >= u, rank < u - n).astype(int)
@@ -254,7 +273,9 @@ def diverse_probability(n: int, d1: int) -> float:
     inclusion-exclusion sum).
     """
     n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
-    T = np.zeros((2 * n, 2 * n))                   # state 2 m + e: m of classes 2..n seen, e: class 1 seen
+    T = np.zeros(
+        (2 * n, 2 * n)
+    )  # state 2 m + e: m of classes 2..n seen, e: class 1 seen
     for m in range(n):
         for e in (0, 1):
             state, new_class, new_ones = 2 * m + e, (n - 1 - m) / n, (1 - e) / (2 * n)
@@ -270,7 +291,7 @@ def _cover_probability(n: int, d: int) -> float:
     """P(d i.i.d. draws, each hitting one of n given classes with probability 1/(2n), cover all n)."""
     if d == 0:
         return 0.0
-    T = np.zeros((n + 1, n + 1))                   # state m: classes seen so far
+    T = np.zeros((n + 1, n + 1))  # state m: classes seen so far
     for m in range(n + 1):
         T[m, m] = 1.0 - (n - m) / (2 * n)
         if m < n:
@@ -313,15 +334,18 @@ def theorem12_width(n: int, eps: float) -> float:
 # Lemma 15: an explicit interpolant in a complete region
 # ----------------------------------------------------------------------------------------------
 
+
 def _step_row_parameters(row: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
     """(w, b) of one unit whose pattern on the sorted inputs ``xs`` is the step vector ``row``."""
     n = xs.size
-    ext = np.concatenate([[xs[0] - 2.0], xs, [xs[-1] + 2.0]])      # x^(0), x^(1..n), x^(n+1)
+    ext = np.concatenate(
+        [[xs[0] - 2.0], xs, [xs[-1] + 2.0]]
+    )  # x^(0), x^(1..n), x^(n+1)
     if np.all(row == row[0]):
-        k = 1 if row[0] == 1 else n + 1                              # xi^(1,1) = 1, xi^(n+1,1) = 0
+        k = 1 if row[0] == 1 else n + 1  # xi^(1,1) = 1, xi^(n+1,1) = 0
         t = 0.5 * (ext[k - 1] + ext[k])
         return 1.0, -t
-    k = int(np.argmax(np.diff(row) != 0)) + 2                        # first position after the change
+    k = int(np.argmax(np.diff(row) != 0)) + 2  # first position after the change
     t = 0.5 * (ext[k - 1] + ext[k])
     s = 1.0 if row[-1] == 1 else -1.0
     return s, -s * t
@@ -379,7 +403,9 @@ def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
     y = as_vector(y, "y", length=n)
     A = _as_pattern(A)
     if A.shape[1] != n:
-        raise ValueError(f"A must have n = {n} columns (one per input), got shape {A.shape}")
+        raise ValueError(
+            f"A must have n = {n} columns (one per input), got shape {A.shape}"
+        )
     d1 = A.shape[0]
     v = as_vector(v, "v", length=d1)
     if np.any(v == 0):
@@ -389,22 +415,24 @@ def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
     if n > 1 and np.min(np.diff(xs)) <= 0:
         raise ValueError("the inputs x must be pairwise distinct")
     if not is_complete(As, v):
-        raise ValueError("A is not complete for v: Lemma 15 needs, for each k = 1..n and each sign of v, "
-                         "a unit with that sign active exactly on the k-th to n-th smallest inputs")
+        raise ValueError(
+            "A is not complete for v: Lemma 15 needs, for each k = 1..n and each sign of v, "
+            "a unit with that sign active exactly on the k-th to n-th smallest inputs"
+        )
     up = _up_index(As)
-    key = {}                                   # (k, positive?) -> unit index, k = 0..n-1
+    key = {}  # (k, positive?) -> unit index, k = 0..n-1
     for i in range(d1):
         if up[i] > 0 and (up[i] - 1, v[i] > 0) not in key:
             key[(up[i] - 1, bool(v[i] > 0))] = i
     key_units = set(key.values())
     W, b = np.zeros(d1), np.zeros(d1)
-    for i in range(d1):                        # step 1: slack units
+    for i in range(d1):  # step 1: slack units
         if i not in key_units:
             W[i], b[i] = _step_row_parameters(As[i], xs)
     z = ys - v @ np.maximum(np.outer(W, xs) + b[:, None], 0.0)
     # step 2: the recursion g_k = g_{k-1} + c_k relu(omega_k (x - t_k))
     c, omega, t = np.zeros(n), np.ones(n), np.zeros(n)
-    g = np.zeros(n)                            # g_{k-1} on the sorted inputs
+    g = np.zeros(n)  # g_{k-1} on the sorted inputs
     for k in range(n):
         r = z[k] - g[k]
         if k == 0:
@@ -427,11 +455,14 @@ def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
 # Does a region contain a global minimum?
 # ----------------------------------------------------------------------------------------------
 
+
 def _check_region_inputs(X, A, v):
     X = as_matrix(X, "X")
     A = _as_pattern(A)
     if A.shape[1] != X.shape[1]:
-        raise ValueError(f"A must have one column per data point: X has shape {X.shape}, A has shape {A.shape}")
+        raise ValueError(
+            f"A must have one column per data point: X has shape {X.shape}, A has shape {A.shape}"
+        )
     v = as_vector(v, "v", length=A.shape[0])
     return X, A, v
 
@@ -440,32 +471,46 @@ def _has_minimum_lp(X, y, A, v) -> bool:
     d0, n = X.shape
     d1 = A.shape[0]
     p = d0 + 1
-    Xt = np.vstack([X, np.ones((1, n))])                          # (p, n)
-    S = 2.0 * A - 1.0                                             # (d1, n)
+    Xt = np.vstack([X, np.ones((1, n))])  # (p, n)
+    S = 2.0 * A - 1.0  # (d1, n)
     # -(2A_ij - 1) <x~_j, theta_i> <= -1, variables theta (unit by unit) then t
     rows = np.repeat(np.arange(d1 * n), p)
-    cols = (np.arange(d1)[:, None, None] * p + np.arange(p)[None, None, :]).repeat(n, axis=1).ravel()
+    cols = (
+        (np.arange(d1)[:, None, None] * p + np.arange(p)[None, None, :])
+        .repeat(n, axis=1)
+        .ravel()
+    )
     vals = (-S[:, :, None] * Xt.T[None, :, :]).ravel()
     A_ub = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(d1 * n, d1 * p + 1))
     J = pattern_jacobian(X, A, v)
-    A_eq = np.hstack([J, -y[:, None]])                            # J theta - t y = 0
+    A_eq = np.hstack([J, -y[:, None]])  # J theta - t y = 0
     bounds = [(None, None)] * (d1 * p) + [(1.0, None)]
     # HiGHS's default method occasionally ends without a verdict on badly scaled instances ("model
     # status unknown"): then the dual simplex and the interior-point method are tried in turn.
     messages = []
     for method in LP_METHODS:
-        res = scipy.optimize.linprog(np.zeros(d1 * p + 1), A_ub=A_ub, b_ub=-np.ones(d1 * n), A_eq=A_eq,
-                                     b_eq=np.zeros(n), bounds=bounds, method=method)
+        res = scipy.optimize.linprog(
+            np.zeros(d1 * p + 1),
+            A_ub=A_ub,
+            b_ub=-np.ones(d1 * n),
+            A_eq=A_eq,
+            b_eq=np.zeros(n),
+            bounds=bounds,
+            method=method,
+        )
         if res.status == 2:
             return False
         if res.status == 0:
             theta = res.x[:-1].reshape(d1, p) / res.x[-1]
             pre = theta[:, :d0] @ X + theta[:, d0][:, None]
             fit = v @ np.maximum(pre, 0.0)
-            if np.array_equal((pre > 0).astype(int), A) and \
-                    np.max(np.abs(fit - y)) <= WITNESS_RTOL * (1.0 + np.max(np.abs(y))):
+            if np.array_equal((pre > 0).astype(int), A) and np.max(
+                np.abs(fit - y)
+            ) <= WITNESS_RTOL * (1.0 + np.max(np.abs(y))):
                 return True
-            messages.append(f"{method}: a feasible point that does not reproduce the pattern and labels")
+            messages.append(
+                f"{method}: a feasible point that does not reproduce the pattern and labels"
+            )
         else:
             messages.append(f"{method}: {res.message}")
     raise RuntimeError("linprog did not decide feasibility: " + "; ".join(messages))
@@ -478,28 +523,32 @@ def _has_minimum_cone(X, y, A, v) -> bool:
     if n > 1 and np.min(np.diff(xs)) <= 0:
         raise ValueError("method='cone' needs pairwise distinct inputs")
     if not np.all(_row_is_step(As)):
-        return False                                               # an empty region (Lemma 9)
+        return False  # an empty region (Lemma 9)
     # units with the same row of A and the same sign of v have images that are positive multiples of
     # one another, and a strictly positive sum of copies of an open cone is that cone: keep one each.
     changes = np.diff(As, axis=1) != 0
-    position = np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 1, 0) if n > 1 else np.zeros(len(v), int)
+    position = (
+        np.where(changes.any(axis=1), np.argmax(changes, axis=1) + 1, 0)
+        if n > 1
+        else np.zeros(len(v), int)
+    )
     code = (As[:, 0] * (n + 1) + position) * 2 + (v > 0)
     first = np.unique(code, return_index=True)[1]
     kinds, signs = As[first].astype(float), np.sign(v[first])
-    alive = kinds.any(axis=1)                                      # a dead unit adds nothing
+    alive = kinds.any(axis=1)  # a dead unit adds nothing
     kinds, signs = kinds[alive], signs[alive]
     if kinds.size == 0:
         return bool(np.all(y == 0))
     # candidate rays of the closed wedges: the directions +-(1, -x_j), perpendicular to (x_j, 1); for
     # a pointed wedge exactly its two extreme rays are valid (for n = 1 we add the normal (x_1, 1)).
-    Xt = np.vstack([xs, np.ones(n)])                               # (2, n)
+    Xt = np.vstack([xs, np.ones(n)])  # (2, n)
     ray = np.column_stack([np.ones(n), -xs])
-    P = np.vstack([ray, -ray]) @ Xt                                # (2n, n): <x~_j, r>
+    P = np.vstack([ray, -ray]) @ Xt  # (2n, n): <x~_j, r>
     tol = 1e-12 * (np.max(np.abs(P)) + 1.0)
-    sign_pattern = 2.0 * kinds - 1.0                               # (K, n)
-    valid = np.min(sign_pattern[:, None, :] * P[None, :, :], axis=2) >= -tol      # (K, 2n)
-    images = signs[:, None, None] * kinds[:, None, :] * P[None, :, :]             # (K, 2n, n)
-    G = images[valid].T                                            # (n, #generators)
+    sign_pattern = 2.0 * kinds - 1.0  # (K, n)
+    valid = np.min(sign_pattern[:, None, :] * P[None, :, :], axis=2) >= -tol  # (K, 2n)
+    images = signs[:, None, None] * kinds[:, None, :] * P[None, :, :]  # (K, 2n, n)
+    G = images[valid].T  # (n, #generators)
     if n == 1:
         G = np.hstack([G, (signs * (xs[0] ** 2 + 1.0))[None, :]])
     # y = G lam with lam > 0  <=>  G mu - tau y = y - G 1 with mu, tau >= 0 (lam = 1 + mu, t = 1 + tau)
@@ -507,7 +556,7 @@ def _has_minimum_cone(X, y, A, v) -> bool:
     rhs = ys - G.sum(axis=1)
     try:
         mu = scipy.optimize.nnls(M, rhs, maxiter=50 * M.shape[1])[0]
-    except RuntimeError:                                           # iteration limit: let an LP decide
+    except RuntimeError:  # iteration limit: let an LP decide
         return _cone_lp(M, rhs, X, y, A, v)
     # The residual norm that SciPy reports is not trusted: since the re-implementation of NNLS in
     # SciPy 1.15 it can be 0 for a returned point that is far from fitting (scipy/scipy#25389).
@@ -527,10 +576,14 @@ def _cone_lp(M, rhs, X, y, A, v) -> bool:
     """Decide ``M mu = rhs, mu >= 0`` by a feasibility LP (the cone test's fallback when NNLS does
     not settle it); if HiGHS cannot decide that small LP either, the region's full LP decides."""
     for method in LP_METHODS:
-        res = scipy.optimize.linprog(np.zeros(M.shape[1]), A_eq=M, b_eq=rhs, bounds=(0, None), method=method)
+        res = scipy.optimize.linprog(
+            np.zeros(M.shape[1]), A_eq=M, b_eq=rhs, bounds=(0, None), method=method
+        )
         if res.status == 2:
             return False
-        if res.status == 0 and np.linalg.norm(M @ res.x - rhs) <= WITNESS_RTOL * (1.0 + np.linalg.norm(rhs)):
+        if res.status == 0 and np.linalg.norm(M @ res.x - rhs) <= WITNESS_RTOL * (
+            1.0 + np.linalg.norm(rhs)
+        ):
             return True
     return _has_minimum_lp(X, y, A, v)
 
@@ -576,13 +629,23 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
         return _has_minimum_lp(X, y, A, v)
     if method == "cone":
         if X.shape[0] != 1:
-            raise ValueError(f"method='cone' needs one-dimensional inputs (d0 = 1), got d0 = {X.shape[0]}")
+            raise ValueError(
+                f"method='cone' needs one-dimensional inputs (d0 = 1), got d0 = {X.shape[0]}"
+            )
         return _has_minimum_cone(X, y, A, v)
     raise ValueError(f"method must be 'lp' or 'cone', got {method!r}")
 
 
-def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, seed=0,
-                            method: str | None = None, regions: str = "init") -> float:
+def global_minimum_fraction(
+    d0: int,
+    d1: int,
+    n: int,
+    labels: str,
+    trials: int,
+    seed=0,
+    method: str | None = None,
+    regions: str = "init",
+) -> float:
     """Share of sampled activation regions that contain a zero-loss global minimum (Figures 6-8).
 
     Each trial draws fresh data, ``X`` uniform on ``[-1, 1]^d0`` and labels of the given type, and a
@@ -615,14 +678,18 @@ def global_minimum_fraction(d0: int, d1: int, n: int, labels: str, trials: int, 
     float
         The fraction of the ``trials`` regions that contain a global minimum.
     """
-    d0, d1, n = (check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n")))
+    d0, d1, n = (
+        check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n"))
+    )
     trials = check_positive_int(trials, "trials")
     if labels not in LABEL_TYPES:
         raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
     if regions not in REGION_SAMPLERS:
         raise ValueError(f"regions must be one of {REGION_SAMPLERS}, got {regions!r}")
     if regions == "uniform" and d0 != 1:
-        raise ValueError(f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {d0}")
+        raise ValueError(
+            f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {d0}"
+        )
     method = ("cone" if d0 == 1 else "lp") if method is None else method
     rng = rng_from(seed)
     hits = 0

@@ -23,7 +23,12 @@ import torch
 
 from ._validation import as_float_array, as_vector
 
-__all__ = ["loss_hessian", "residual_curvature", "hessian_spectrum", "count_eigenvalue_signs"]
+__all__ = [
+    "loss_hessian",
+    "residual_curvature",
+    "hessian_spectrum",
+    "count_eigenvalue_signs",
+]
 
 ModelWithInputs = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor]
 
@@ -37,7 +42,9 @@ def _as_tensor(a, name: str) -> torch.Tensor:
 def _flat_problem(model, params, X, y):
     """Validate the inputs; return (predict(theta_flat), theta0, y) with predict differentiable."""
     if not callable(model):
-        raise ValueError("model must be a callable model(params, X) returning predictions")
+        raise ValueError(
+            "model must be a callable model(params, X) returning predictions"
+        )
     if not isinstance(params, dict) or not params:
         raise ValueError("params must be a non-empty dictionary of tensors")
     y_t = torch.from_numpy(as_vector(y, "y"))
@@ -54,12 +61,16 @@ def _flat_problem(model, params, X, y):
 
     out = predict(theta0)
     if tuple(out.shape) != tuple(y_t.shape):
-        raise ValueError(f"model must return predictions of shape {tuple(y_t.shape)} (one per label), "
-                         f"got {tuple(out.shape)}")
+        raise ValueError(
+            f"model must return predictions of shape {tuple(y_t.shape)} (one per label), "
+            f"got {tuple(out.shape)}"
+        )
     return predict, theta0, y_t
 
 
-def loss_hessian(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:
+def loss_hessian(
+    model: ModelWithInputs, params: dict[str, torch.Tensor], X, y
+) -> np.ndarray:
     """Dense Hessian of ``L(theta) = 1/2 ||model(params, X) - y||^2`` with respect to all parameters.
 
     Computed by automatic differentiation (``torch.func.hessian``) in float64, exact up to rounding.
@@ -93,7 +104,9 @@ def loss_hessian(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) 
     return 0.5 * (H + H.T)
 
 
-def residual_curvature(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:
+def residual_curvature(
+    model: ModelWithInputs, params: dict[str, torch.Tensor], X, y
+) -> np.ndarray:
     """The second term of the Gauss-Newton decomposition, ``sum_j r_j Hess F(theta; x_j)``.
 
     With ``r = F(theta, X) - y`` held fixed, this is the Hessian of ``theta -> r . F(theta, X)``, so
@@ -113,11 +126,18 @@ def residual_curvature(model: ModelWithInputs, params: dict[str, torch.Tensor], 
     """
     predict, theta0, y_t = _flat_problem(model, params, X, y)
     r = (predict(theta0) - y_t).detach()
-    C = torch.func.hessian(lambda theta: (r * predict(theta)).sum())(theta0).detach().cpu().numpy()
+    C = (
+        torch.func.hessian(lambda theta: (r * predict(theta)).sum())(theta0)
+        .detach()
+        .cpu()
+        .numpy()
+    )
     return 0.5 * (C + C.T)
 
 
-def hessian_spectrum(model: ModelWithInputs, params: dict[str, torch.Tensor], X, y) -> np.ndarray:
+def hessian_spectrum(
+    model: ModelWithInputs, params: dict[str, torch.Tensor], X, y
+) -> np.ndarray:
     """Eigenvalues of :func:`loss_hessian`, sorted in increasing order.
 
     Parameters
@@ -152,5 +172,8 @@ def count_eigenvalue_signs(eigenvalues, tol: float) -> dict[str, int]:
     eigenvalues = as_vector(eigenvalues, "eigenvalues")
     if not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {tol!r}")
-    return {"negative": int(np.sum(eigenvalues < -tol)), "zero": int(np.sum(np.abs(eigenvalues) <= tol)),
-            "positive": int(np.sum(eigenvalues > tol))}
+    return {
+        "negative": int(np.sum(eigenvalues < -tol)),
+        "zero": int(np.sum(np.abs(eigenvalues) <= tol)),
+        "positive": int(np.sum(eigenvalues > tol)),
+    }

@@ -61,7 +61,8 @@ def _check_rectified(activation) -> str:
     if activation not in RECTIFIED_ACTIVATIONS:
         raise ValueError(
             f"Cooper's construction needs a rectified activation, zero on (-inf, 0] and increasing on "
-            f"(0, inf); {activation!r} is not one of the supported ones {RECTIFIED_ACTIVATIONS}")
+            f"(0, inf); {activation!r} is not one of the supported ones {RECTIFIED_ACTIVATIONS}"
+        )
     return activation
 
 
@@ -71,8 +72,10 @@ def _check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("X must hold at least one data point (one column per point)")
     y = as_vector(y, "y", length=X.shape[1])
     if np.unique(X.T, axis=0).shape[0] < X.shape[1]:
-        raise ValueError("the columns of X (the data points) must be pairwise distinct; "
-                         "a repeated point with two different labels cannot be interpolated")
+        raise ValueError(
+            "the columns of X (the data points) must be pairwise distinct; "
+            "a repeated point with two different labels cannot be interpolated"
+        )
     return X, y
 
 
@@ -92,8 +95,10 @@ def _generic_direction(X: np.ndarray, seed) -> np.ndarray:
     quality = np.diff(proj, axis=1).min(axis=1) / np.where(spread > 0, spread, 1.0)
     best = int(np.argmax(quality))
     if quality[best] <= 1e-13:
-        raise ValueError("no direction separates the projections of the data points; "
-                         "are some points (numerically) repeated?")
+        raise ValueError(
+            "no direction separates the projections of the data points; "
+            "are some points (numerically) repeated?"
+        )
     return candidates[best]
 
 
@@ -148,7 +153,9 @@ class InterpolatingNetwork:
         point, one column per hidden unit. On the training data sorted by ``a . x`` it is lower
         triangular with a positive diagonal."""
         X = as_matrix(X, "X", rows=self.direction.shape[0])
-        return _evaluate(self.activation, (self.direction @ X)[:, None] - self.thresholds[None, :])
+        return _evaluate(
+            self.activation, (self.direction @ X)[:, None] - self.thresholds[None, :]
+        )
 
     def __call__(self, X) -> np.ndarray:
         """Outputs on the inputs ``X`` of shape ``(d0, n)``; returns shape ``(n,)``."""
@@ -156,14 +163,17 @@ class InterpolatingNetwork:
 
     def as_mlp_params(self) -> dict[str, torch.Tensor]:
         """The parameters as a dictionary for :func:`lecture_utils.networks.mlp` (``W x + b`` convention)."""
-        return {"W1": torch.from_numpy(self.hidden_weights.copy()),
-                "b1": torch.from_numpy(-self.thresholds.copy()),
-                "W2": torch.from_numpy(self.output_weights[None, :].copy()),
-                "b2": torch.tensor([-self.output_bias], dtype=torch.float64)}
+        return {
+            "W1": torch.from_numpy(self.hidden_weights.copy()),
+            "b1": torch.from_numpy(-self.thresholds.copy()),
+            "W2": torch.from_numpy(self.output_weights[None, :].copy()),
+            "b2": torch.tensor([-self.output_bias], dtype=torch.float64),
+        }
 
 
-def _triangular_fit(t: np.ndarray, y: np.ndarray, activation: str,
-                    min_gap: float | None) -> tuple[float, np.ndarray, np.ndarray]:
+def _triangular_fit(
+    t: np.ndarray, y: np.ndarray, activation: str, min_gap: float | None
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Lemma 3.3 on one-dimensional projections ``t`` (pairwise distinct): returns the scale ``s`` of
     the direction, the thresholds and the output weights, such that
     ``sum_j m_j sigma(s t_i - b_j) = y_i``."""
@@ -180,16 +190,19 @@ def _triangular_fit(t: np.ndarray, y: np.ndarray, activation: str,
     thresholds[1:] = 0.5 * (s_sorted[:-1] + s_sorted[1:])
     A = _evaluate(activation, s_sorted[:, None] - thresholds[None, :])
     if not np.min(np.diag(A)) > 0:
-        raise ValueError(f"the diagonal of the triangular system underflows to 0 in float64 "
-                         f"({activation}({0.5 * gap:g}) = 0); use a larger min_gap")
+        raise ValueError(
+            f"the diagonal of the triangular system underflows to 0 in float64 "
+            f"({activation}({0.5 * gap:g}) = 0); use a larger min_gap"
+        )
     weights = scipy.linalg.solve_triangular(A, y[order], lower=True)
     if not np.all(np.isfinite(weights)):
         raise ValueError("the output weights overflow in float64; use a larger min_gap")
     return scale, thresholds, weights
 
 
-def cooper_interpolation(X, y, activation: str = "smoolu", seed=0,
-                         min_gap: float | None = None) -> InterpolatingNetwork:
+def cooper_interpolation(
+    X, y, activation: str = "smoolu", seed=0, min_gap: float | None = None
+) -> InterpolatingNetwork:
     """A network with one hidden layer of width ``n`` that interpolates ``(X, y)`` exactly (Cooper, Lemma 3.3).
 
     All hidden units share a direction ``a``, chosen so that the projections ``a . x_i`` are pairwise
@@ -238,8 +251,13 @@ def cooper_interpolation(X, y, activation: str = "smoolu", seed=0,
     X, y = _check_data(X, y)
     u = _generic_direction(X, seed)
     scale, thresholds, weights = _triangular_fit(u @ X, y, activation, min_gap)
-    return InterpolatingNetwork(direction=scale * u, thresholds=thresholds, output_weights=weights,
-                                output_bias=0.0, activation=activation)
+    return InterpolatingNetwork(
+        direction=scale * u,
+        thresholds=thresholds,
+        output_weights=weights,
+        output_bias=0.0,
+        activation=activation,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,7 +281,9 @@ class DeepInterpolatingNetwork:
     def __post_init__(self) -> None:
         # store read-only float64 copies, so that a network cannot be changed after construction
         object.__setattr__(self, "weights", tuple(_frozen(W) for W in self.weights))
-        object.__setattr__(self, "thresholds", tuple(_frozen(b) for b in self.thresholds))
+        object.__setattr__(
+            self, "thresholds", tuple(_frozen(b) for b in self.thresholds)
+        )
 
     @property
     def widths(self) -> list[int]:
@@ -293,7 +313,9 @@ class DeepInterpolatingNetwork:
         return params
 
 
-def cooper_deep_interpolation(X, y, widths, activation: str = "smoolu", seed=0) -> DeepInterpolatingNetwork:
+def cooper_deep_interpolation(
+    X, y, widths, activation: str = "smoolu", seed=0
+) -> DeepInterpolatingNetwork:
     """A network with hidden widths ``widths`` that interpolates ``(X, y)`` exactly (Cooper, Corollary 3.4).
 
     Only the first node of each of the first ``T - 1`` hidden layers is used: the first layer maps
@@ -334,34 +356,50 @@ def cooper_deep_interpolation(X, y, widths, activation: str = "smoolu", seed=0) 
     try:
         widths = [check_positive_int(h, "every hidden width") for h in widths]
     except TypeError:
-        raise ValueError(f"widths must be a sequence of positive integers, got {widths!r}") from None
+        raise ValueError(
+            f"widths must be a sequence of positive integers, got {widths!r}"
+        ) from None
     if len(widths) == 0:
         raise ValueError("widths must list at least one hidden width")
     if widths[-1] < n:
-        raise ValueError(f"the last hidden layer must have width >= n = {n}, got {widths[-1]}")
+        raise ValueError(
+            f"the last hidden layer must have width >= n = {n}, got {widths[-1]}"
+        )
     fan_ins = [d0] + widths[:-1]
-    weights = [np.zeros((h, f)) for h, f in zip(widths, fan_ins)] + [np.zeros((1, widths[-1]))]
+    weights = [np.zeros((h, f)) for h, f in zip(widths, fan_ins)] + [
+        np.zeros((1, widths[-1]))
+    ]
     thresholds = [np.zeros(h) for h in widths] + [np.zeros(1)]
 
     u = _generic_direction(X, seed)
-    values = u @ X                            # the 1-D quantity carried by the first node
+    values = u @ X  # the 1-D quantity carried by the first node
     row = u
-    for layer in range(len(widths) - 1):      # the layers that only carry one node
+    for layer in range(len(widths) - 1):  # the layers that only carry one node
         low, high = values.min(), values.max()
         spread = high - low if high > low else 1.0
-        weights[layer][0, :] = row / spread   # pre-activation (values - low) / spread + 1 in [1, 2]
+        weights[layer][0, :] = (
+            row / spread
+        )  # pre-activation (values - low) / spread + 1 in [1, 2]
         thresholds[layer][0] = low / spread - 1.0
         values = _evaluate(activation, (values - low) / spread + 1.0)
-        row = np.eye(1, widths[layer])[0]     # the next layer reads the first node only
+        row = np.eye(1, widths[layer])[0]  # the next layer reads the first node only
     scale, last_thresholds, out = _triangular_fit(values, y, activation, None)
     weights[-2][:n, :] = scale * row
     thresholds[-2][:n] = last_thresholds
     weights[-1][0, :n] = out
-    return DeepInterpolatingNetwork(weights=tuple(weights), thresholds=tuple(thresholds), activation=activation)
+    return DeepInterpolatingNetwork(
+        weights=tuple(weights), thresholds=tuple(thresholds), activation=activation
+    )
 
 
-def random_feature_matrix(X, width: int, activation: str | Callable, seed=None,
-                          weight_scale: float = 1.0, bias_scale: float = 1.0) -> np.ndarray:
+def random_feature_matrix(
+    X,
+    width: int,
+    activation: str | Callable,
+    seed=None,
+    weight_scale: float = 1.0,
+    bias_scale: float = 1.0,
+) -> np.ndarray:
     """The feature matrix ``Phi[i, j] = sigma(w_j . x_i - b_j)`` of a hidden layer with random parameters.
 
     Weights ``w_j`` are i.i.d. normal with standard deviation ``weight_scale`` per entry, thresholds
@@ -394,7 +432,7 @@ def random_feature_matrix(X, width: int, activation: str | Callable, seed=None,
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number, got {value!r}")
     if not callable(activation):
-        get_activation(activation)            # raises ValueError for an unknown name
+        get_activation(activation)  # raises ValueError for an unknown name
     rng = rng_from(seed)
     W = weight_scale * rng.standard_normal((width, X.shape[0]))
     b = rng.uniform(-bias_scale, bias_scale, size=width)

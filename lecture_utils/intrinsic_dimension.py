@@ -66,7 +66,11 @@ def polynomial_intrinsic_dimension(n: int, degree: int) -> int:
         ``C(n + degree - 1, degree)``.
     """
     n = check_positive_int(n, "n")
-    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:
+    if (
+        isinstance(degree, bool)
+        or not isinstance(degree, (int, np.integer))
+        or degree < 0
+    ):
         raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
     return comb(n + int(degree) - 1, int(degree))
 
@@ -121,9 +125,13 @@ def _activation(activation: str | Callable) -> Callable[[np.ndarray], np.ndarray
     """A float64 NumPy function from a name of :data:`lecture_utils.networks.ACTIVATIONS` or a callable."""
     if isinstance(activation, str):
         torch_fn = get_activation(activation)
-        return lambda z: torch_fn(torch.from_numpy(np.asarray(z, dtype=np.float64))).numpy()
+        return lambda z: torch_fn(
+            torch.from_numpy(np.asarray(z, dtype=np.float64))
+        ).numpy()
     if callable(activation):
-        return lambda z: np.asarray(activation(np.asarray(z, dtype=np.float64)), dtype=np.float64)
+        return lambda z: np.asarray(
+            activation(np.asarray(z, dtype=np.float64)), dtype=np.float64
+        )
     raise ValueError(f"activation must be a name or a callable, got {activation!r}")
 
 
@@ -149,12 +157,20 @@ def feature_matrix(activation: str | Callable, W, X) -> np.ndarray:
     X = as_matrix(X, "X", rows=W.shape[1])
     F = _activation(activation)(W @ X)
     if F.shape != (W.shape[0], X.shape[1]) or not np.all(np.isfinite(F)):
-        raise ValueError("activation must map an array to a finite array of the same shape")
+        raise ValueError(
+            "activation must map an array to a finite array of the same shape"
+        )
     return F
 
 
-def empirical_intrinsic_dimension(activation: str | Callable, n: int, n_filters: int, n_points: int,
-                                  seed=None, rtol: float | None = None) -> int:
+def empirical_intrinsic_dimension(
+    activation: str | Callable,
+    n: int,
+    n_filters: int,
+    n_points: int,
+    seed=None,
+    rtol: float | None = None,
+) -> int:
     """Numerical rank of ``sigma(W X)`` for random Gaussian filters and points.
 
     The filters (rows of ``W``, shape ``(n_filters, n)``) and the points (columns of ``X``, shape
@@ -214,7 +230,7 @@ def quadratic_feature_map(V) -> np.ndarray:
     V = as_matrix(V, "V")
     n = V.shape[1]
     rows, cols = np.triu_indices(n, k=1)
-    return np.hstack([V ** 2, np.sqrt(2.0) * V[:, rows] * V[:, cols]])
+    return np.hstack([V**2, np.sqrt(2.0) * V[:, rows] * V[:, cols]])
 
 
 def quadratic_network(u, W, X) -> np.ndarray:
@@ -274,7 +290,9 @@ def _segment(start: np.ndarray, end: np.ndarray, n_steps: int) -> np.ndarray:
     return (1 - t).reshape(shape) * start + t.reshape(shape) * end
 
 
-def descent_path(u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = None) -> dict[str, np.ndarray]:
+def descent_path(
+    u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = None
+) -> dict[str, np.ndarray]:
     """Explicit descent path of a quadratic network to a global minimum of the squared loss.
 
     The network is ``Phi(x) = sum_i u_i <w_i, x>^2 = <sum_i u_i psi(w_i), psi(x)>`` with
@@ -331,7 +349,9 @@ def descent_path(u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = 
     n_steps = check_positive_int(n_steps, "n_steps")
     q = polynomial_intrinsic_dimension(n, 2)
     if p < q:
-        raise ValueError(f"the width p = {p} must be at least the intrinsic dimension n (n + 1) / 2 = {q}")
+        raise ValueError(
+            f"the width p = {p} must be at least the intrinsic dimension n (n + 1) / 2 = {q}"
+        )
     tol = p * np.finfo(np.float64).eps if rtol is None else float(rtol)
     rng = rng_from(seed)
 
@@ -343,7 +363,9 @@ def descent_path(u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = 
     if r < q:
         _, R, piv = scipy.linalg.qr(Psi.T, pivoting=True, mode="economic")
         keep, drop = piv[:r], piv[r:]
-        coeffs = np.linalg.lstsq(Psi[keep].T, Psi[drop].T, rcond=None)[0]   # Psi[drop] = coeffs.T @ Psi[keep]
+        coeffs = np.linalg.lstsq(Psi[keep].T, Psi[drop].T, rcond=None)[
+            0
+        ]  # Psi[drop] = coeffs.T @ Psi[keep]
         u_new = np.zeros(p)
         u_new[keep] = u[keep] + coeffs @ u[drop]
         for point in _segment(u, u_new, n_steps):
@@ -379,9 +401,11 @@ def descent_path(u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = 
     return {
         "u": U,
         "W": Wp,
-        "loss": 0.5 * np.sum(residual ** 2, axis=1),
+        "loss": 0.5 * np.sum(residual**2, axis=1),
         "outputs": outputs,
         "leg": np.array(legs),
-        "rank": np.array([jacobian_rank(quadratic_feature_map(w), rtol=tol) for w in Wp]),
+        "rank": np.array(
+            [jacobian_rank(quadratic_feature_map(w), rtol=tol) for w in Wp]
+        ),
         "optimum": np.array(optimum),
     }

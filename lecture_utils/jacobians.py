@@ -24,7 +24,13 @@ import torch
 from ._validation import as_matrix, as_vector
 from .regions import activation_pattern
 
-__all__ = ["relu_jacobian", "pattern_jacobian", "parameter_jacobian", "jacobian_rank", "default_rank_tolerance"]
+__all__ = [
+    "relu_jacobian",
+    "pattern_jacobian",
+    "parameter_jacobian",
+    "jacobian_rank",
+    "default_rank_tolerance",
+]
 
 
 def relu_jacobian(W, b, v, X) -> np.ndarray:
@@ -92,9 +98,11 @@ def pattern_jacobian(X, A, v, bias: bool = True) -> np.ndarray:
     return scipy.linalg.khatri_rao(v[:, None] * A, inputs).T
 
 
-def parameter_jacobian(model: Callable[[dict[str, torch.Tensor]], torch.Tensor],
-                       params: dict[str, torch.Tensor],
-                       wrt: Sequence[str] | None = None) -> np.ndarray:
+def parameter_jacobian(
+    model: Callable[[dict[str, torch.Tensor]], torch.Tensor],
+    params: dict[str, torch.Tensor],
+    wrt: Sequence[str] | None = None,
+) -> np.ndarray:
     """Jacobian of ``model(params)`` (a prediction vector of shape ``(n,)``) by ``torch.func.jacrev``.
 
     Parameters
@@ -115,7 +123,9 @@ def parameter_jacobian(model: Callable[[dict[str, torch.Tensor]], torch.Tensor],
     names = list(params) if wrt is None else list(wrt)
     unknown = [name for name in names if name not in params]
     if unknown or not names:
-        raise ValueError(f"wrt must name some of the parameters {list(params)}, got {names}")
+        raise ValueError(
+            f"wrt must name some of the parameters {list(params)}, got {names}"
+        )
     fixed = {k: p for k, p in params.items() if k not in names}
 
     def predictions(chosen):
@@ -123,10 +133,14 @@ def parameter_jacobian(model: Callable[[dict[str, torch.Tensor]], torch.Tensor],
 
     out = predictions({k: params[k] for k in names})
     if out.ndim != 1:
-        raise ValueError(f"model must return a prediction vector of shape (n,), got {tuple(out.shape)}")
+        raise ValueError(
+            f"model must return a prediction vector of shape (n,), got {tuple(out.shape)}"
+        )
     jac = torch.func.jacrev(predictions)({k: params[k] for k in names})
     n = out.shape[0]
-    return np.concatenate([jac[k].reshape(n, -1).detach().cpu().numpy() for k in names], axis=1)
+    return np.concatenate(
+        [jac[k].reshape(n, -1).detach().cpu().numpy() for k in names], axis=1
+    )
 
 
 def default_rank_tolerance(J) -> float:
@@ -153,4 +167,3 @@ def jacobian_rank(J, rtol: float | None = None) -> int:
         return 0
     tol = (default_rank_tolerance(J) if rtol is None else rtol) * s[0]
     return int(np.sum(s > tol))
-

@@ -23,8 +23,13 @@ import torch
 from ._validation import as_matrix, as_vector, check_positive_int, rng_from
 from .jacobians import jacobian_rank, parameter_jacobian
 
-__all__ = ["flatten_params", "unflatten_params", "gauss_newton_to_manifold", "tangent_space",
-           "walk_on_manifold"]
+__all__ = [
+    "flatten_params",
+    "unflatten_params",
+    "gauss_newton_to_manifold",
+    "tangent_space",
+    "walk_on_manifold",
+]
 
 Model = Callable[[dict[str, torch.Tensor]], torch.Tensor]
 
@@ -45,8 +50,15 @@ def flatten_params(params: dict[str, torch.Tensor]) -> np.ndarray:
     """
     if not isinstance(params, dict) or not params:
         raise ValueError("params must be a non-empty dictionary of tensors")
-    return np.concatenate([np.asarray(p.detach().cpu().numpy() if hasattr(p, "detach") else p,
-                                      dtype=np.float64).ravel() for p in params.values()])
+    return np.concatenate(
+        [
+            np.asarray(
+                p.detach().cpu().numpy() if hasattr(p, "detach") else p,
+                dtype=np.float64,
+            ).ravel()
+            for p in params.values()
+        ]
+    )
 
 
 def unflatten_params(theta, like: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -69,30 +81,43 @@ def unflatten_params(theta, like: dict[str, torch.Tensor]) -> dict[str, torch.Te
     out, start = {}, 0
     for name, p in like.items():
         size = int(np.prod(tuple(p.shape)))
-        out[name] = torch.from_numpy(theta[start:start + size].reshape(tuple(p.shape)).copy())
+        out[name] = torch.from_numpy(
+            theta[start : start + size].reshape(tuple(p.shape)).copy()
+        )
         start += size
     return out
 
 
-def _residual(model: Model, params: dict[str, torch.Tensor], y: np.ndarray) -> np.ndarray:
+def _residual(
+    model: Model, params: dict[str, torch.Tensor], y: np.ndarray
+) -> np.ndarray:
     out = model(params)
     if tuple(out.shape) != y.shape:
-        raise ValueError(f"model must return predictions of shape {y.shape} (one per label), "
-                         f"got {tuple(out.shape)}")
+        raise ValueError(
+            f"model must return predictions of shape {y.shape} (one per label), "
+            f"got {tuple(out.shape)}"
+        )
     return out.detach().cpu().numpy().astype(np.float64) - y
 
 
 def _check_common(model, params, y) -> np.ndarray:
     if not callable(model):
-        raise ValueError("model must be a callable mapping a parameter dictionary to predictions")
+        raise ValueError(
+            "model must be a callable mapping a parameter dictionary to predictions"
+        )
     if not isinstance(params, dict) or not params:
         raise ValueError("params must be a non-empty dictionary of tensors")
     return as_vector(y, "y")
 
 
-def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, tol: float = 1e-12,
-                             max_steps: int = 50, damping_levels: int = 30,
-                             ) -> tuple[dict[str, torch.Tensor], dict]:
+def gauss_newton_to_manifold(
+    model: Model,
+    params: dict[str, torch.Tensor],
+    y,
+    tol: float = 1e-12,
+    max_steps: int = 50,
+    damping_levels: int = 30,
+) -> tuple[dict[str, torch.Tensor], dict]:
     """Move ``params`` onto ``M = {theta : F(theta) = y}`` by least-norm Gauss-Newton steps.
 
     Each step solves the linearised equation ``F(theta) + J delta = y`` for the
@@ -139,8 +164,14 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     max_steps = check_positive_int(max_steps, "max_steps")
-    if isinstance(damping_levels, bool) or not isinstance(damping_levels, (int, np.integer)) or damping_levels < 0:
-        raise ValueError(f"damping_levels must be a non-negative integer, got {damping_levels!r}")
+    if (
+        isinstance(damping_levels, bool)
+        or not isinstance(damping_levels, (int, np.integer))
+        or damping_levels < 0
+    ):
+        raise ValueError(
+            f"damping_levels must be a non-negative integer, got {damping_levels!r}"
+        )
     theta = flatten_params(params)
     current = unflatten_params(theta, params)
     r = _residual(model, current, y)
@@ -151,9 +182,15 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
         U, s, Vt = np.linalg.svd(J, full_matrices=False)
         coeffs = U.T @ r
         accepted = False
-        for damping in [0.0] + [s[0] ** 2 * 4.0 ** (k - damping_levels) for k in range(damping_levels)]:
+        for damping in [0.0] + [
+            s[0] ** 2 * 4.0 ** (k - damping_levels) for k in range(damping_levels)
+        ]:
             # minimum-norm solution of (J J^T + damping I) z = r, step J^T z; damping 0 gives J^+ r
-            keep = s > s[0] * max(J.shape) * np.finfo(np.float64).eps if damping == 0 else s > 0
+            keep = (
+                s > s[0] * max(J.shape) * np.finfo(np.float64).eps
+                if damping == 0
+                else s > 0
+            )
             delta = Vt[keep].T @ (s[keep] * coeffs[keep] / (s[keep] ** 2 + damping))
             trial = unflatten_params(theta - delta, params)
             r_trial = _residual(model, trial, y)
@@ -165,8 +202,12 @@ def gauss_newton_to_manifold(model: Model, params: dict[str, torch.Tensor], y, t
         theta, current, r = theta - delta, trial, r_trial
         norms.append(float(np.linalg.norm(r)))
         steps += 1
-    info = {"converged": norms[-1] <= tol, "steps": steps, "residual_norms": np.array(norms),
-            "loss": 0.5 * norms[-1] ** 2}
+    info = {
+        "converged": norms[-1] <= tol,
+        "steps": steps,
+        "residual_norms": np.array(norms),
+        "loss": 0.5 * norms[-1] ** 2,
+    }
     return current, info
 
 
@@ -196,9 +237,17 @@ def tangent_space(J, rtol: float | None = None) -> np.ndarray:
     return Vt[rank:].T.copy()
 
 
-def walk_on_manifold(model: Model, params: dict[str, torch.Tensor], y, n_steps: int, step_size: float,
-                     seed=None, direction=None, tol: float = 1e-12, max_gn_steps: int = 50,
-                     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def walk_on_manifold(
+    model: Model,
+    params: dict[str, torch.Tensor],
+    y,
+    n_steps: int,
+    step_size: float,
+    seed=None,
+    direction=None,
+    tol: float = 1e-12,
+    max_gn_steps: int = 50,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Walk along ``M = {theta : F(theta) = y}``: tangent step, then Gauss-Newton back onto ``M``.
 
     A predictor-corrector walk. At the current point ``theta_k`` on ``M``, the carried direction
@@ -250,14 +299,22 @@ def walk_on_manifold(model: Model, params: dict[str, torch.Tensor], y, n_steps: 
     if not (np.isfinite(step_size) and step_size > 0):
         raise ValueError(f"step_size must be a positive number, got {step_size!r}")
     m = flatten_params(params).size
-    u = rng_from(seed).standard_normal(m) if direction is None else as_vector(direction, "direction", length=m)
+    u = (
+        rng_from(seed).standard_normal(m)
+        if direction is None
+        else as_vector(direction, "direction", length=m)
+    )
     if not np.any(u):
         raise ValueError("direction must be a nonzero vector")
 
     def project(start):
-        point, info = gauss_newton_to_manifold(model, start, y, tol=tol, max_steps=max_gn_steps)
+        point, info = gauss_newton_to_manifold(
+            model, start, y, tol=tol, max_steps=max_gn_steps
+        )
         if not info["converged"]:
-            raise RuntimeError(f"projection onto M failed: residual norm {info['residual_norms'][-1]:.3g} > tol")
+            raise RuntimeError(
+                f"projection onto M failed: residual norm {info['residual_norms'][-1]:.3g} > tol"
+            )
         return point, info
 
     current, _ = project(params)
@@ -270,10 +327,14 @@ def walk_on_manifold(model: Model, params: dict[str, torch.Tensor], y, n_steps: 
         tangent_dims.append(T.shape[1])
         t = T @ (T.T @ u)
         if np.linalg.norm(t) < 1e-8 * np.linalg.norm(u):
-            raise RuntimeError("the carried direction is normal to M; choose another direction")
+            raise RuntimeError(
+                "the carried direction is normal to M; choose another direction"
+            )
         u = t / np.linalg.norm(t)
         predictor = unflatten_params(path[-1] + step_size * u, params)
-        predictor_losses.append(0.5 * float(np.sum(_residual(model, predictor, y) ** 2)))
+        predictor_losses.append(
+            0.5 * float(np.sum(_residual(model, predictor, y) ** 2))
+        )
         current, info = project(predictor)
         gn_steps.append(info["steps"])
         path.append(flatten_params(current))
@@ -284,10 +345,11 @@ def walk_on_manifold(model: Model, params: dict[str, torch.Tensor], y, n_steps: 
     history = {
         "loss": np.array(losses),
         "predictor_loss": np.array(predictor_losses),
-        "arc_length": np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))]),
+        "arc_length": np.concatenate(
+            [[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))]
+        ),
         "distance": np.linalg.norm(path - path[0], axis=1),
         "tangent_dim": np.array(tangent_dims),
         "gn_steps": np.array(gn_steps),
     }
     return path, history
-

@@ -70,14 +70,18 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
-def get_activation(activation: str | Callable) -> Callable[[torch.Tensor], torch.Tensor]:
+def get_activation(
+    activation: str | Callable,
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """Look an activation up by name (see ``ACTIVATIONS``) or pass a callable through."""
     if callable(activation):
         return activation
     try:
         return ACTIVATIONS[activation]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}") from None
+        raise ValueError(
+            f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}"
+        ) from None
 
 
 def alternating_signs(d1: int) -> np.ndarray:
@@ -86,7 +90,9 @@ def alternating_signs(d1: int) -> np.ndarray:
     return np.where(np.arange(d1) % 2 == 0, 1.0, -1.0)
 
 
-def init_two_layer(d0: int, d1: int, seed=None, scheme: str = "paper") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def init_two_layer(
+    d0: int, d1: int, seed=None, scheme: str = "paper"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Random parameters ``(W, b, v)`` of a two-layer ReLU network with ``d0`` inputs and width ``d1``.
 
     ``scheme="paper"``: hidden weights and biases i.i.d. uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]``
@@ -111,10 +117,13 @@ def _check_two_layer_shapes(W, b, v, X) -> None:
     if W.ndim != 2 or X.ndim != 2 or v.ndim != 1:
         raise ValueError(
             f"expected W of shape (d1, d0), v of shape (d1,), X of shape (d0, n); "
-            f"got W {tuple(W.shape)}, v {tuple(v.shape)}, X {tuple(X.shape)}")
+            f"got W {tuple(W.shape)}, v {tuple(v.shape)}, X {tuple(X.shape)}"
+        )
     d1, d0 = W.shape
     if X.shape[0] != d0:
-        raise ValueError(f"X must have d0 = {d0} rows (one column per data point), got shape {tuple(X.shape)}")
+        raise ValueError(
+            f"X must have d0 = {d0} rows (one column per data point), got shape {tuple(X.shape)}"
+        )
     if v.shape[0] != d1:
         raise ValueError(f"v must have length d1 = {d1}, got {v.shape[0]}")
     if b is not None and tuple(b.shape) != (d1,):
@@ -136,7 +145,9 @@ def two_layer_relu(W, b, v, X):
     return v @ relu(pre)
 
 
-def init_mlp(widths: list[int], seed=None, bias: bool = True) -> dict[str, torch.Tensor]:
+def init_mlp(
+    widths: list[int], seed=None, bias: bool = True
+) -> dict[str, torch.Tensor]:
     """Random parameters of a fully connected network with layer widths ``[d0, h1, ..., hL]``.
 
     Entries of ``W{l}`` (shape ``(h_l, h_{l-1})``) and ``b{l}`` (shape ``(h_l,)``) are i.i.d. uniform
@@ -144,19 +155,25 @@ def init_mlp(widths: list[int], seed=None, bias: bool = True) -> dict[str, torch
     The last width is the output dimension (1 for the scalar networks of the book).
     """
     if len(widths) < 2:
-        raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
+        raise ValueError(
+            f"widths must list at least an input and an output width, got {widths!r}"
+        )
     widths = [check_positive_int(w, "every width") for w in widths]
     rng = rng_from(seed)
     params = {}
     for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
         a = 1.0 / math.sqrt(fan_in)
-        params[f"W{layer}"] = torch.from_numpy(rng.uniform(-a, a, size=(fan_out, fan_in)))
+        params[f"W{layer}"] = torch.from_numpy(
+            rng.uniform(-a, a, size=(fan_out, fan_in))
+        )
         if bias:
             params[f"b{layer}"] = torch.from_numpy(rng.uniform(-a, a, size=fan_out))
     return params
 
 
-def mlp(params: dict[str, torch.Tensor], X, activation: str | Callable = "relu") -> torch.Tensor:
+def mlp(
+    params: dict[str, torch.Tensor], X, activation: str | Callable = "relu"
+) -> torch.Tensor:
     """Outputs of the fully connected network with parameters ``params`` (see :func:`init_mlp`).
 
     ``X`` has shape ``(d0, n)``; the activation is applied after every layer but the last.
@@ -168,9 +185,13 @@ def mlp(params: dict[str, torch.Tensor], X, activation: str | Callable = "relu")
         X = torch.from_numpy(as_matrix(X, "X"))
     depth = sum(1 for key in params if key.startswith("W"))
     if depth == 0 or any(f"W{layer}" not in params for layer in range(1, depth + 1)):
-        raise ValueError(f"params must hold W1, ..., WL (and optionally b1, ..., bL); got {sorted(params)}")
+        raise ValueError(
+            f"params must hold W1, ..., WL (and optionally b1, ..., bL); got {sorted(params)}"
+        )
     if params["W1"].shape[1] != X.shape[0]:
-        raise ValueError(f"X must have {params['W1'].shape[1]} rows, got shape {tuple(X.shape)}")
+        raise ValueError(
+            f"X must have {params['W1'].shape[1]} rows, got shape {tuple(X.shape)}"
+        )
     h = X
     for layer in range(1, depth + 1):
         h = params[f"W{layer}"] @ h

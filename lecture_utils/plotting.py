@@ -18,10 +18,26 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "use_book_style", "figure_data", "figure_digest", "FigureOutput", "show"]
+__all__ = [
+    "PALETTE",
+    "use_book_style",
+    "figure_data",
+    "figure_digest",
+    "FigureOutput",
+    "show",
+]
 
 #: Okabe-Ito colours: distinguishable with the common forms of colour-blindness.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+]
 
 #: Values of smaller magnitude count as zero in the digest (they are rounding noise in the book's data).
 DIGEST_ZERO = 1e-12
@@ -29,22 +45,24 @@ DIGEST_ZERO = 1e-12
 
 def use_book_style() -> None:
     """Set matplotlib defaults for the book: palette, sizes, a colour-blind-safe colormap."""
-    mpl.rcParams.update({
-        "axes.prop_cycle": mpl.cycler(color=PALETTE),
-        "figure.figsize": (6.4, 3.6),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.labelsize": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "legend.frameon": False,
-        "lines.linewidth": 1.8,
-        "image.cmap": "viridis",
-    })
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "figure.figsize": (6.4, 3.6),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.frameon": False,
+            "lines.linewidth": 1.8,
+            "image.cmap": "viridis",
+        }
+    )
 
 
 def _numbers(values, significant: int) -> str:
@@ -62,6 +80,7 @@ def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
     images (arrays); patches (vertices in data coordinates: bars, polygons); texts; legend entries.
     Magnitudes below ``DIGEST_ZERO`` are recorded as 0.
     """
+
     def num(values):
         return _numbers(values, significant)
 
@@ -73,9 +92,15 @@ def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
         if hasattr(ax, "get_zlabel"):
             labels.append(ax.get_zlabel())
         rows.append(f"axes{k}:" + "|".join(labels))
-        rows.append(f"scale:{ax.get_xscale()},{ax.get_yscale()} lim:{num([*ax.get_xlim(), *ax.get_ylim()])}")
+        rows.append(
+            f"scale:{ax.get_xscale()},{ax.get_yscale()} lim:{num([*ax.get_xlim(), *ax.get_ylim()])}"
+        )
         for line in ax.get_lines():
-            data = line.get_data_3d() if hasattr(line, "get_data_3d") else line.get_xydata()
+            data = (
+                line.get_data_3d()
+                if hasattr(line, "get_data_3d")
+                else line.get_xydata()
+            )
             rows.append(f"line:{line.get_label()}:{num(data)}")
         for coll in ax.collections:
             rows.append(f"collection:{coll.get_label()}:{num(coll.get_offsets())}")
@@ -87,7 +112,9 @@ def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
             if getattr(coll, "_faces", None) is not None:
                 faces = np.array(coll._faces, dtype=float)
                 # Faces with fewer vertices are padded with uninitialised memory: blank the padding.
-                invalid = np.asarray(getattr(coll, "_invalid_vertices", False), dtype=bool)
+                invalid = np.asarray(
+                    getattr(coll, "_invalid_vertices", False), dtype=bool
+                )
                 if invalid.ndim == 2 and invalid.any():
                     faces[invalid] = np.nan
                 rows.append(f"faces3d:{num(faces)}")
@@ -137,9 +164,11 @@ def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
     summary line instead.
     """
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    summary = (f"<Figure: {len(fig.axes)} axes"
-               + (f", titles {titles}" if titles else "")
-               + f"; data digest {figure_digest(fig)}>")
+    summary = (
+        f"<Figure: {len(fig.axes)} axes"
+        + (f", titles {titles}" if titles else "")
+        + f"; data digest {figure_digest(fig)}>"
+    )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)

@@ -73,7 +73,9 @@ def relu_gaussian_kernel(W, V) -> np.ndarray:
         raise ValueError("filters must be nonzero")
     cos = np.clip((W @ V.T) / np.outer(nw, nv), -1.0, 1.0)
     t = np.arccos(cos)
-    return np.outer(nw, nv) * (np.sqrt(1.0 - cos ** 2) + (np.pi - t) * cos) / (2.0 * np.pi)
+    return (
+        np.outer(nw, nv) * (np.sqrt(1.0 - cos**2) + (np.pi - t) * cos) / (2.0 * np.pi)
+    )
 
 
 def harmonic_target(X) -> np.ndarray:
@@ -92,7 +94,7 @@ def harmonic_density(W) -> np.ndarray:
     ``|rho| <= 8``.
     """
     W = as_matrix(W, "W", cols=3)
-    return 16.0 * W[:, 0] * W[:, 1] / np.sum(W ** 2, axis=1)
+    return 16.0 * W[:, 0] * W[:, 1] / np.sum(W**2, axis=1)
 
 
 def _cross_term(W: np.ndarray) -> np.ndarray:
@@ -153,7 +155,9 @@ def best_output_layer(W, ridge: float = 1e-12) -> tuple[np.ndarray, float]:
     return u, float(u @ K @ u - 2.0 * u @ b + TARGET_SECOND_MOMENT)
 
 
-def train_relu_students(X, y, p: int, n_runs: int, steps: int, lr: float, seed=None) -> dict[str, np.ndarray]:
+def train_relu_students(
+    X, y, p: int, n_runs: int, steps: int, lr: float, seed=None
+) -> dict[str, np.ndarray]:
     """Full-batch gradient descent on ``n_runs`` independent students ``sum_i u_i relu(<w_i, x>)``.
 
     The loss of each student is ``1/2 mean_j (Phi(x_j) - y_j)^2``; both layers are trained. Students
@@ -199,10 +203,12 @@ def train_relu_students(X, y, p: int, n_runs: int, steps: int, lr: float, seed=N
         A = np.maximum(Z, 0.0)
         residual = (np.einsum("sp,spj->sj", u, A) - y) / N
         grad_u = np.einsum("spj,sj->sp", A, residual)
-        grad_W = np.einsum("spj,kj->spk", (Z > 0) * u[:, :, None] * residual[:, None, :], X)
+        grad_W = np.einsum(
+            "spj,kj->spk", (Z > 0) * u[:, :, None] * residual[:, None, :], X
+        )
         if step < steps:
             u = u - lr * grad_u
             W = W - lr * grad_W
-    loss = 0.5 * N * np.sum(residual ** 2, axis=1)
-    grad_norm = np.sqrt(np.sum(grad_u ** 2, axis=1) + np.sum(grad_W ** 2, axis=(1, 2)))
+    loss = 0.5 * N * np.sum(residual**2, axis=1)
+    grad_norm = np.sqrt(np.sum(grad_u**2, axis=1) + np.sum(grad_W**2, axis=(1, 2)))
     return {"loss": loss, "grad_norm": grad_norm, "u": u, "W": W}

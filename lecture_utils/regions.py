@@ -24,8 +24,15 @@ import scipy.optimize
 
 from ._validation import as_float_array, as_matrix, as_vector, check_positive_int
 
-__all__ = ["activation_pattern", "preactivations", "cover_count", "region_interior_point",
-           "activation_patterns", "intersection_poset", "zaslavsky_count"]
+__all__ = [
+    "activation_pattern",
+    "preactivations",
+    "cover_count",
+    "region_interior_point",
+    "activation_patterns",
+    "intersection_poset",
+    "zaslavsky_count",
+]
 
 #: Margin of the linear programs: a pattern is realised iff some ``w`` has ``(2 s_j - 1) w . x_j >= 1``.
 LP_MARGIN = 1.0
@@ -79,22 +86,30 @@ def _data(X) -> np.ndarray:
         raise ValueError("X must have at least one column (data point)")
     zero = np.flatnonzero(~np.any(X != 0, axis=0))
     if zero.size:
-        raise ValueError(f"X has zero column(s) {zero.tolist()}: the hyperplane w . 0 = 0 is not defined")
+        raise ValueError(
+            f"X has zero column(s) {zero.tolist()}: the hyperplane w . 0 = 0 is not defined"
+        )
     return X
 
 
 def _feasible_point(X: np.ndarray, s: np.ndarray) -> np.ndarray | None:
     """A ``w`` with ``(2 s_j - 1) w . x_j >= LP_MARGIN`` for every column, or ``None`` if there is none."""
     signs = 2.0 * s - 1.0
-    result = scipy.optimize.linprog(np.zeros(X.shape[0]), A_ub=-(signs[:, None] * X.T),
-                                    b_ub=-LP_MARGIN * np.ones(X.shape[1]),
-                                    bounds=[(None, None)] * X.shape[0], method="highs")
-    if result.status == 2:                      # proven infeasible
+    result = scipy.optimize.linprog(
+        np.zeros(X.shape[0]),
+        A_ub=-(signs[:, None] * X.T),
+        b_ub=-LP_MARGIN * np.ones(X.shape[1]),
+        bounds=[(None, None)] * X.shape[0],
+        method="highs",
+    )
+    if result.status == 2:  # proven infeasible
         return None
-    if result.status != 0:                      # pragma: no cover - numerical trouble, never silent
+    if result.status != 0:  # pragma: no cover - numerical trouble, never silent
         raise RuntimeError(f"linear program failed: {result.message}")
     w = result.x
-    if np.min(signs * (w @ X)) < 0.5 * LP_MARGIN:  # pragma: no cover - solver tolerance exceeded
+    if (
+        np.min(signs * (w @ X)) < 0.5 * LP_MARGIN
+    ):  # pragma: no cover - solver tolerance exceeded
         raise RuntimeError("linear program returned a point outside the region")
     return w
 
@@ -125,9 +140,15 @@ def region_interior_point(X, pattern) -> np.ndarray | None:
     """
     X = _data(X)
     A = as_float_array(pattern, "pattern")
-    if A.ndim not in (1, 2) or A.shape[-1] != X.shape[1] or not np.all((A == 0) | (A == 1)):
-        raise ValueError(f"pattern must be a 0/1 array of shape (n,) or (d1, n) with n = {X.shape[1]}, "
-                         f"got shape {A.shape}")
+    if (
+        A.ndim not in (1, 2)
+        or A.shape[-1] != X.shape[1]
+        or not np.all((A == 0) | (A == 1))
+    ):
+        raise ValueError(
+            f"pattern must be a 0/1 array of shape (n,) or (d1, n) with n = {X.shape[1]}, "
+            f"got shape {A.shape}"
+        )
     rows = [_feasible_point(X, a) for a in np.atleast_2d(A)]
     if any(w is None for w in rows):
         return None
@@ -163,7 +184,9 @@ def activation_patterns(X) -> np.ndarray:
     For a unit with a bias on ``X``, call it on ``np.vstack([X, np.ones((1, n))])``.
     """
     X = _data(X)
-    found: list[tuple[tuple[int, ...], np.ndarray]] = [((), np.zeros(X.shape[0]))]  # (pattern, witness)
+    found: list[tuple[tuple[int, ...], np.ndarray]] = [
+        ((), np.zeros(X.shape[0]))
+    ]  # (pattern, witness)
     for k in range(X.shape[1]):
         extended = []
         for p, w in found:
@@ -173,7 +196,9 @@ def activation_patterns(X) -> np.ndarray:
                     # the witness of p, scaled up, already realises p + (bit,) with margin >= 1
                     extended.append((p + (bit,), w * max(1.0, LP_MARGIN / abs(value))))
                     continue
-                w_new = _feasible_point(X[:, :k + 1], np.array(p + (bit,), dtype=float))
+                w_new = _feasible_point(
+                    X[:, : k + 1], np.array(p + (bit,), dtype=float)
+                )
                 if w_new is not None:
                     extended.append((p + (bit,), w_new))
         found = extended
@@ -208,8 +233,10 @@ def intersection_poset(X) -> list[tuple[tuple[int, ...], int, int]]:
     X = _data(X)
     n = X.shape[1]
     if n > ZASLAVSKY_MAX_N:
-        raise ValueError(f"the intersection poset is found from all 2^n subsets; n must be at most "
-                         f"{ZASLAVSKY_MAX_N}, got {n}")
+        raise ValueError(
+            f"the intersection poset is found from all 2^n subsets; n must be at most "
+            f"{ZASLAVSKY_MAX_N}, got {n}"
+        )
 
     def rank(cols) -> int:
         return int(np.linalg.matrix_rank(X[:, list(cols)])) if cols else 0

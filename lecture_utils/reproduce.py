@@ -34,8 +34,17 @@ import numpy as np
 
 from .sweeps import run_sweep
 
-__all__ = ["Panel", "FigureSpec", "FIGURES", "panel_cells", "reproduce", "shipped_results", "load_results",
-           "plot_results", "main"]
+__all__ = [
+    "Panel",
+    "FigureSpec",
+    "FIGURES",
+    "panel_cells",
+    "reproduce",
+    "shipped_results",
+    "load_results",
+    "plot_results",
+    "main",
+]
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,8 @@ class Panel:
     n_values: tuple[int, ...]
     d1_values: tuple[int, ...]
     trials: int
-    d0: int | None = None          # fixed input dimension ...
-    ratio: float | None = None     # ... or d0 = ceil(ratio * n)
+    d0: int | None = None  # fixed input dimension ...
+    ratio: float | None = None  # ... or d0 = ceil(ratio * n)
     extra: dict = field(default_factory=dict)
 
     def d0_for(self, n: int) -> int:
@@ -78,55 +87,105 @@ def panel_cells(figure: str, panel: Panel, quick: bool = False) -> list[dict]:
     Quick runs draw their own seeds, so that a quick run is an independent sample of the cells it
     shares with the full grid (the tests compare the two).
     """
-    return [{"d0": panel.d0_for(n), "d1": d1, "n": n, "trials": panel.trials, **panel.extra,
-             "seed": _seed(figure, panel, n, d1, quick)}
-            for n in panel.n_values for d1 in panel.d1_values]
+    return [
+        {
+            "d0": panel.d0_for(n),
+            "d1": d1,
+            "n": n,
+            "trials": panel.trials,
+            **panel.extra,
+            "seed": _seed(figure, panel, n, d1, quick),
+        }
+        for n in panel.n_values
+        for d1 in panel.d1_values
+    ]
 
 
 def _fig2(trials, n_values, d1_values):
-    return tuple(Panel(f"d0 = {d0}", n_values, d1_values, trials, d0=d0) for d0 in (1, 2, 3, 5))
+    return tuple(
+        Panel(f"d0 = {d0}", n_values, d1_values, trials, d0=d0) for d0 in (1, 2, 3, 5)
+    )
 
 
 def _fig3(trials, n_values, d1_values):
-    return tuple(Panel(f"d0 = ceil({r} n)", n_values, d1_values, trials, ratio=r) for r in (0.25, 0.5, 1, 2))
+    return tuple(
+        Panel(f"d0 = ceil({r} n)", n_values, d1_values, trials, ratio=r)
+        for r in (0.25, 0.5, 1, 2)
+    )
 
 
 def _global_minimum_panels(d0, trials, n_values, d1_values):
-    return tuple(Panel(f"d0 = {d0}, {labels} labels", n_values, d1_values, trials, d0=d0,
-                       extra={"labels": labels}) for labels in ("polynomial", "teacher", "random"))
+    return tuple(
+        Panel(
+            f"d0 = {d0}, {labels} labels",
+            n_values,
+            d1_values,
+            trials,
+            d0=d0,
+            extra={"labels": labels},
+        )
+        for labels in ("polynomial", "teacher", "random")
+    )
 
 
 FIGURES: dict[str, FigureSpec] = {
     "fig2": FigureSpec(
-        "fig2", "Probability of a full-rank Jacobian, fixed input dimension",
+        "fig2",
+        "Probability of a full-rank Jacobian, fixed input dimension",
         "lecture_utils.full_rank:full_rank_probability",
         full=_fig2(100, tuple(range(10, 101, 10)), tuple(range(30, 301, 30))),
-        quick=_fig2(10, (10, 20, 30), (30, 60)), line="n/d0"),
+        quick=_fig2(10, (10, 20, 30), (30, 60)),
+        line="n/d0",
+    ),
     "fig3": FigureSpec(
-        "fig3", "Probability of a full-rank Jacobian, input dimension growing with n",
+        "fig3",
+        "Probability of a full-rank Jacobian, input dimension growing with n",
         "lecture_utils.full_rank:full_rank_probability",
         full=_fig3(100, tuple(range(10, 191, 20)), tuple(range(1, 16))),
-        quick=_fig3(10, (10, 30), (1, 2, 4)), line="n/d0"),
+        quick=_fig3(10, (10, 30), (1, 2, 4)),
+        line="n/d0",
+    ),
     "fig6": FigureSpec(
-        "fig6", "Share of regions with a zero-loss global minimum, d0 = 1",
+        "fig6",
+        "Share of regions with a zero-loss global minimum, d0 = 1",
         "lecture_utils.global_minima:global_minimum_fraction",
-        full=_global_minimum_panels(1, 140, tuple(range(2, 17, 2)), tuple(range(10, 371, 10))),
-        quick=_global_minimum_panels(1, 10, (2, 4), (10, 40)), line="4n log(2n/eps)"),
+        full=_global_minimum_panels(
+            1, 140, tuple(range(2, 17, 2)), tuple(range(10, 371, 10))
+        ),
+        quick=_global_minimum_panels(1, 10, (2, 4), (10, 40)),
+        line="4n log(2n/eps)",
+    ),
     "fig7": FigureSpec(
-        "fig7", "Share of regions with a zero-loss global minimum, d0 = 2",
+        "fig7",
+        "Share of regions with a zero-loss global minimum, d0 = 2",
         "lecture_utils.global_minima:global_minimum_fraction",
-        full=_global_minimum_panels(2, 100, tuple(range(4, 25, 4)), tuple(range(4, 81, 4))),
-        quick=_global_minimum_panels(2, 5, (4, 8), (4, 16)), line="n/d0"),
+        full=_global_minimum_panels(
+            2, 100, tuple(range(4, 25, 4)), tuple(range(4, 81, 4))
+        ),
+        quick=_global_minimum_panels(2, 5, (4, 8), (4, 16)),
+        line="n/d0",
+    ),
     "fig8": FigureSpec(
-        "fig8", "Share of regions with a zero-loss global minimum, d0 = 5",
+        "fig8",
+        "Share of regions with a zero-loss global minimum, d0 = 5",
         "lecture_utils.global_minima:global_minimum_fraction",
-        full=_global_minimum_panels(5, 100, tuple(range(5, 31, 5)), tuple(range(2, 41, 2))),
-        quick=_global_minimum_panels(5, 5, (5, 10), (2, 8)), line="n/d0"),
+        full=_global_minimum_panels(
+            5, 100, tuple(range(5, 31, 5)), tuple(range(2, 41, 2))
+        ),
+        quick=_global_minimum_panels(5, 5, (5, 10), (2, 8)),
+        line="n/d0",
+    ),
     "train": FigureSpec(
-        "train", "Success of gradient descent from the paper's initialisation (Chapter 14)",
+        "train",
+        "Success of gradient descent from the paper's initialisation (Chapter 14)",
         "lecture_utils.training_regions:gd_success_fraction",
-        full=tuple(Panel(f"d0 = {d0}", (4, 8, 12, 16), (2, 4, 8, 16, 32, 64), 100, d0=d0) for d0 in (1, 4)),
-        quick=tuple(Panel(f"d0 = {d0}", (4,), (4, 8), 5, d0=d0) for d0 in (1, 4)), line="n/d0"),
+        full=tuple(
+            Panel(f"d0 = {d0}", (4, 8, 12, 16), (2, 4, 8, 16, 32, 64), 100, d0=d0)
+            for d0 in (1, 4)
+        ),
+        quick=tuple(Panel(f"d0 = {d0}", (4,), (4, 8), 5, d0=d0) for d0 in (1, 4)),
+        line="n/d0",
+    ),
 }
 
 
@@ -135,8 +194,15 @@ def _resolve(path: str):
     return getattr(importlib.import_module(module), name)
 
 
-def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: str | None = None,
-              out: str | Path = "results", cache: str | Path | None = None, progress: bool = True) -> dict:
+def reproduce(
+    name: str,
+    quick: bool = False,
+    workers: int = 1,
+    dask_scheduler: str | None = None,
+    out: str | Path = "results",
+    cache: str | Path | None = None,
+    progress: bool = True,
+) -> dict:
     """Compute (or load from the cache) every cell of a figure and write its data and its plot.
 
     Returns a dictionary with, per panel, the fractions as an array of shape ``(len(n), len(d1))``.
@@ -152,18 +218,51 @@ def reproduce(name: str, quick: bool = False, workers: int = 1, dask_scheduler: 
     start = time.perf_counter()
     fractions = {}
     for panel in panels:
-        values = run_sweep(function, panel_cells(name, panel, quick), cache_dir=cache, workers=workers,
-                           dask_scheduler=dask_scheduler, progress=progress, description=f"{name} {panel.label}")
-        fractions[panel.label] = np.array(values, dtype=float).reshape(len(panel.n_values), len(panel.d1_values))
+        values = run_sweep(
+            function,
+            panel_cells(name, panel, quick),
+            cache_dir=cache,
+            workers=workers,
+            dask_scheduler=dask_scheduler,
+            progress=progress,
+            description=f"{name} {panel.label}",
+        )
+        fractions[panel.label] = np.array(values, dtype=float).reshape(
+            len(panel.n_values), len(panel.d1_values)
+        )
     seconds = time.perf_counter() - start
     stem = out / (name + ("_quick" if quick else ""))
-    np.savez_compressed(stem.with_suffix(".npz"), **{
-        f"panel{k}_{key}": value for k, panel in enumerate(panels) for key, value in
-        (("fractions", fractions[panel.label]), ("n", np.array(panel.n_values)), ("d1", np.array(panel.d1_values)))})
-    record = {"figure": name, "title": spec.title, "resolution": "quick" if quick else "full",
-              "cell_function": spec.cell_function, "seconds": round(seconds, 1),
-              "panels": [{"label": p.label, "n": list(p.n_values), "d1": list(p.d1_values), "trials": p.trials,
-                          "d0": p.d0, "ratio": p.ratio, **p.extra} for p in panels]}
+    np.savez_compressed(
+        stem.with_suffix(".npz"),
+        **{
+            f"panel{k}_{key}": value
+            for k, panel in enumerate(panels)
+            for key, value in (
+                ("fractions", fractions[panel.label]),
+                ("n", np.array(panel.n_values)),
+                ("d1", np.array(panel.d1_values)),
+            )
+        },
+    )
+    record = {
+        "figure": name,
+        "title": spec.title,
+        "resolution": "quick" if quick else "full",
+        "cell_function": spec.cell_function,
+        "seconds": round(seconds, 1),
+        "panels": [
+            {
+                "label": p.label,
+                "n": list(p.n_values),
+                "d1": list(p.d1_values),
+                "trials": p.trials,
+                "d0": p.d0,
+                "ratio": p.ratio,
+                **p.extra,
+            }
+            for p in panels
+        ],
+    }
     stem.with_suffix(".json").write_text(json.dumps(record, indent=1))
     import matplotlib.pyplot as plt
 
@@ -178,8 +277,11 @@ def _shipped_names() -> list[str]:
     if not folder.is_dir():
         return []
     files = {entry.name for entry in folder.iterdir()}
-    return sorted(name[:-len(".json")] for name in files
-                  if name.endswith(".json") and name[:-len(".json")] + ".npz" in files)
+    return sorted(
+        name[: -len(".json")]
+        for name in files
+        if name.endswith(".json") and name[: -len(".json")] + ".npz" in files
+    )
 
 
 def shipped_results(name: str) -> Path:
@@ -192,7 +294,9 @@ def shipped_results(name: str) -> Path:
     """
     available = _shipped_names()
     if name not in available:
-        raise ValueError(f"no shipped results named {name!r}; available: {', '.join(available) or 'none'}")
+        raise ValueError(
+            f"no shipped results named {name!r}; available: {', '.join(available) or 'none'}"
+        )
     return Path(str(resources.files("lecture_utils") / "shipped_results" / name))
 
 
@@ -200,13 +304,21 @@ def _results_stem(stem: str | Path) -> Path:
     """A path as given, or, for a bare name such as ``"fig2"`` that is no existing path, the shipped results."""
     path = Path(stem)
     is_bare_name = isinstance(stem, str) and path.name == stem and path.suffix == ""
-    if is_bare_name and not (path.with_suffix(".json").exists() or path.with_suffix(".npz").exists()):
+    if is_bare_name and not (
+        path.with_suffix(".json").exists() or path.with_suffix(".npz").exists()
+    ):
         return shipped_results(stem)
-    missing = [p.name for p in (path.with_suffix(".json"), path.with_suffix(".npz")) if not p.is_file()]
+    missing = [
+        p.name
+        for p in (path.with_suffix(".json"), path.with_suffix(".npz"))
+        if not p.is_file()
+    ]
     if missing:
-        raise ValueError(f"no results at {str(path)!r}: {' and '.join(missing)} not found (a stem is a path "
-                         f"without suffix, as written by reproduce(); shipped results: "
-                         f"{', '.join(_shipped_names()) or 'none'})")
+        raise ValueError(
+            f"no results at {str(path)!r}: {' and '.join(missing)} not found (a stem is a path "
+            f"without suffix, as written by reproduce(); shipped results: "
+            f"{', '.join(_shipped_names()) or 'none'})"
+        )
     return path
 
 
@@ -222,9 +334,21 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
     record = json.loads(stem.with_suffix(".json").read_text())
     with np.load(stem.with_suffix(".npz")) as npz:
         data = {key: npz[key] for key in npz.files}
-    panels = tuple(Panel(p["label"], tuple(p["n"]), tuple(p["d1"]), p["trials"], d0=p["d0"], ratio=p["ratio"],
-                         extra={"labels": p["labels"]} if "labels" in p else {}) for p in record["panels"])
-    fractions = {panel.label: data[f"panel{k}_fractions"] for k, panel in enumerate(panels)}
+    panels = tuple(
+        Panel(
+            p["label"],
+            tuple(p["n"]),
+            tuple(p["d1"]),
+            p["trials"],
+            d0=p["d0"],
+            ratio=p["ratio"],
+            extra={"labels": p["labels"]} if "labels" in p else {},
+        )
+        for p in record["panels"]
+    )
+    fractions = {
+        panel.label: data[f"panel{k}_fractions"] for k, panel in enumerate(panels)
+    }
     return FIGURES[record["figure"]], panels, fractions
 
 
@@ -249,11 +373,25 @@ def plot_figure(spec: FigureSpec, panels, fractions):
     from .plotting import use_book_style
 
     use_book_style()
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.0 * len(panels) + 1.0, 3.2), squeeze=False,
-                             sharey=True, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1,
+        len(panels),
+        figsize=(3.0 * len(panels) + 1.0, 3.2),
+        squeeze=False,
+        sharey=True,
+        constrained_layout=True,
+    )
     for ax, panel in zip(axes[0], panels):
         n, d1 = np.array(panel.n_values), np.array(panel.d1_values)
-        image = ax.pcolormesh(n, d1, fractions[panel.label].T, vmin=0, vmax=1, cmap="viridis", shading="nearest")
+        image = ax.pcolormesh(
+            n,
+            d1,
+            fractions[panel.label].T,
+            vmin=0,
+            vmax=1,
+            cmap="viridis",
+            shading="nearest",
+        )
         n_fine = np.arange(n.min(), n.max() + 1)
         if spec.line == "n/d0":
             reference = n_fine / np.array([panel.d0_for(int(v)) for v in n_fine])
@@ -262,8 +400,14 @@ def plot_figure(spec: FigureSpec, panels, fractions):
             reference = 4 * n_fine * np.log(2 * n_fine / 0.1)
             label = r"$d_1 = 4n\log(2n/\varepsilon)$"
         ax.plot(n_fine, reference, color="white", ls="--", lw=1.5, label=label)
-        ax.set(xlabel="data set size $n$", title=panel.label,
-               ylim=(d1.min() - 0.5 * np.diff(d1[:2]).sum(), d1.max() + 0.5 * np.diff(d1[:2]).sum()))
+        ax.set(
+            xlabel="data set size $n$",
+            title=panel.label,
+            ylim=(
+                d1.min() - 0.5 * np.diff(d1[:2]).sum(),
+                d1.max() + 0.5 * np.diff(d1[:2]).sum(),
+            ),
+        )
         ax.grid(False)
     axes[0][0].set_ylabel("width $d_1$")
     axes[0][0].legend(loc="upper left", fontsize=8)
@@ -273,20 +417,40 @@ def plot_figure(spec: FigureSpec, panels, fractions):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lecture_utils", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lecture_utils", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("reproduce", help="reproduce one of the paper's figures")
     run.add_argument("figure", choices=sorted(FIGURES))
     size = run.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="a small grid that runs in seconds")
-    size.add_argument("--full", action="store_true", help="the paper's resolution (default)")
-    run.add_argument("--workers", type=int, default=1, help="parallel processes on this machine")
-    run.add_argument("--dask-scheduler", default=None, help="address of an existing Dask scheduler")
-    run.add_argument("--out", default="results", help="output folder (default: results)")
+    size.add_argument(
+        "--quick", action="store_true", help="a small grid that runs in seconds"
+    )
+    size.add_argument(
+        "--full", action="store_true", help="the paper's resolution (default)"
+    )
+    run.add_argument(
+        "--workers", type=int, default=1, help="parallel processes on this machine"
+    )
+    run.add_argument(
+        "--dask-scheduler", default=None, help="address of an existing Dask scheduler"
+    )
+    run.add_argument(
+        "--out", default="results", help="output folder (default: results)"
+    )
     run.add_argument("--cache", default=None, help="cache folder (default: OUT/cache)")
     args = parser.parse_args(argv)
-    fractions = reproduce(args.figure, quick=args.quick, workers=args.workers,
-                          dask_scheduler=args.dask_scheduler, out=args.out, cache=args.cache)
+    fractions = reproduce(
+        args.figure,
+        quick=args.quick,
+        workers=args.workers,
+        dask_scheduler=args.dask_scheduler,
+        out=args.out,
+        cache=args.cache,
+    )
     for label, values in fractions.items():
-        print(f"{args.figure} {label}: mean fraction {values.mean():.3f} over {values.size} cells")
+        print(
+            f"{args.figure} {label}: mean fraction {values.mean():.3f} over {values.size} cells"
+        )
     return 0

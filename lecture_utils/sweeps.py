@@ -50,7 +50,9 @@ def _function_name(function: Callable) -> str:
 def cell_key(function: Callable | str, params: dict) -> str:
     """The cache key of one cell: a SHA-256 digest of the function's name and all parameters."""
     name = function if isinstance(function, str) else _function_name(function)
-    payload = json.dumps({"function": name, "params": params}, sort_keys=True, default=_jsonable)
+    payload = json.dumps(
+        {"function": name, "params": params}, sort_keys=True, default=_jsonable
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -76,16 +78,25 @@ class ResultCache:
 
     def put(self, key: str, params: dict, value) -> None:
         """Store a value atomically (write a temporary file, then rename it)."""
-        record = json.dumps({"params": params, "value": value}, sort_keys=True, default=_jsonable)
+        record = json.dumps(
+            {"params": params, "value": value}, sort_keys=True, default=_jsonable
+        )
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(handle, "w") as stream:
             stream.write(record)
         os.replace(temporary, self._path(key))
 
 
-def run_sweep(function: Callable, cells: Sequence[dict], *, cache_dir: str | os.PathLike | None = None,
-              workers: int = 1, dask_scheduler: str | None = None, progress: bool = False,
-              description: str | None = None) -> list:
+def run_sweep(
+    function: Callable,
+    cells: Sequence[dict],
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    workers: int = 1,
+    dask_scheduler: str | None = None,
+    progress: bool = False,
+    description: str | None = None,
+) -> list:
     """Evaluate ``function(**cell)`` for every cell, in parallel, with an on-disk cache.
 
     Parameters
@@ -129,8 +140,14 @@ def run_sweep(function: Callable, cells: Sequence[dict], *, cache_dir: str | os.
         else:
             todo.append(index)
 
-    bar = tqdm(total=len(cells), initial=len(cells) - len(todo), disable=not progress,
-               desc=description, file=sys.stderr, leave=False)
+    bar = tqdm(
+        total=len(cells),
+        initial=len(cells) - len(todo),
+        disable=not progress,
+        desc=description,
+        file=sys.stderr,
+        leave=False,
+    )
     client = None
     if dask_scheduler is not None and todo:
         from dask.distributed import Client
@@ -142,7 +159,9 @@ def run_sweep(function: Callable, cells: Sequence[dict], *, cache_dir: str | os.
     try:
         with context:
             calls = (joblib.delayed(function)(**cells[index]) for index in todo)
-            for index, value in zip(todo, joblib.Parallel(n_jobs=n_jobs, return_as="generator")(calls)):
+            for index, value in zip(
+                todo, joblib.Parallel(n_jobs=n_jobs, return_as="generator")(calls)
+            ):
                 results[index] = _round_trip(value)
                 if cache is not None:
                     cache.put(keys[index], cells[index], value)

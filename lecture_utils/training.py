@@ -20,20 +20,23 @@ __all__ = ["squared_loss", "gradient_descent"]
 def squared_loss(predictions, y):
     """``1/2 * sum_j (predictions_j - y_j)^2`` for NumPy arrays or torch tensors of equal shape ``(n,)``."""
     if tuple(predictions.shape) != tuple(np.shape(y)):
-        raise ValueError(f"predictions and labels must have the same shape, got "
-                         f"{tuple(predictions.shape)} and {tuple(np.shape(y))}")
+        raise ValueError(
+            f"predictions and labels must have the same shape, got "
+            f"{tuple(predictions.shape)} and {tuple(np.shape(y))}"
+        )
     residual = predictions - y
     return 0.5 * (residual * residual).sum()
 
 
-def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
-                     params: dict[str, torch.Tensor],
-                     lr: float,
-                     max_steps: int,
-                     grad_tol: float = 0.0,
-                     trainable: list[str] | None = None,
-                     monitor: dict[str, Callable[[dict[str, torch.Tensor]], float]] | None = None,
-                     ) -> tuple[dict[str, torch.Tensor], dict[str, np.ndarray]]:
+def gradient_descent(
+    loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
+    params: dict[str, torch.Tensor],
+    lr: float,
+    max_steps: int,
+    grad_tol: float = 0.0,
+    trainable: list[str] | None = None,
+    monitor: dict[str, Callable[[dict[str, torch.Tensor]], float]] | None = None,
+) -> tuple[dict[str, torch.Tensor], dict[str, np.ndarray]]:
     """Full-batch gradient descent ``theta <- theta - lr * grad L(theta)``.
 
     Parameters
@@ -67,13 +70,17 @@ def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
         raise ValueError(f"lr must be positive, got {lr!r}")
     names = list(params) if trainable is None else list(trainable)
     if not names or any(name not in params for name in names):
-        raise ValueError(f"trainable must name some of the parameters {list(params)}, got {names}")
+        raise ValueError(
+            f"trainable must name some of the parameters {list(params)}, got {names}"
+        )
     frozen = {k: p for k, p in params.items() if k not in names}
     current = {k: params[k].detach().clone() for k in names}
     grad_and_loss = torch.func.grad_and_value(lambda chosen: loss({**frozen, **chosen}))
     monitor = monitor or {}
     if {"loss", "grad_norm"} & set(monitor):
-        raise ValueError("monitor keys 'loss' and 'grad_norm' are recorded anyway; choose other names")
+        raise ValueError(
+            "monitor keys 'loss' and 'grad_norm' are recorded anyway; choose other names"
+        )
     losses, grad_norms = [], []
     extra = {key: [] for key in monitor}
     for step in range(max_steps + 1):
@@ -83,7 +90,11 @@ def gradient_descent(loss: Callable[[dict[str, torch.Tensor]], torch.Tensor],
         grad_norms.append(float(grad_norm))
         for key, measure in monitor.items():
             extra[key].append(float(measure({**frozen, **current})))
-        if step == max_steps or grad_norms[-1] <= grad_tol or not np.isfinite(losses[-1]):
+        if (
+            step == max_steps
+            or grad_norms[-1] <= grad_tol
+            or not np.isfinite(losses[-1])
+        ):
             break
         current = {k: current[k] - lr * grads[k] for k in names}
     history = {"loss": np.array(losses), "grad_norm": np.array(grad_norms)}

@@ -26,7 +26,13 @@ import math
 
 import numpy as np
 
-from ._validation import as_float_array, as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_float_array,
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    rng_from,
+)
 from .data import random_labels, uniform_cube_inputs
 from .global_minima import region_has_global_minimum
 from .jacobians import jacobian_rank, relu_jacobian
@@ -90,11 +96,15 @@ def batched_jacobians(W, b, v, X) -> np.ndarray:
     ndarray of shape ``(trials, n, d1 (d0 + 1))``
         Entry ``[t]`` is :func:`lecture_utils.relu_jacobian` of trial ``t`` (same column order).
     """
-    W, b, v, X, _ = _check_batch(W, b, v, X, np.zeros((np.shape(X)[0], np.shape(X)[-1])))
+    W, b, v, X, _ = _check_batch(
+        W, b, v, X, np.zeros((np.shape(X)[0], np.shape(X)[-1]))
+    )
     trials, d1, d0 = W.shape
     A = (W @ X + b[:, :, None]) > 0
     Xt = np.concatenate([X, np.ones((trials, 1, X.shape[2]))], axis=1)
-    return np.einsum("i,tij,tkj->tjik", v, A, Xt).reshape(trials, X.shape[2], d1 * (d0 + 1))
+    return np.einsum("i,tij,tkj->tjik", v, A, Xt).reshape(
+        trials, X.shape[2], d1 * (d0 + 1)
+    )
 
 
 def init_step_sizes(W, b, v, X) -> np.ndarray:
@@ -119,15 +129,23 @@ def _check_batch(W, b, v, X, y):
     X = as_float_array(X, "X", ndim=3)
     y = as_float_array(y, "y", ndim=2)
     if b.shape != (trials, d1):
-        raise ValueError(f"b must have shape (trials, d1) = {(trials, d1)}, got {b.shape}")
+        raise ValueError(
+            f"b must have shape (trials, d1) = {(trials, d1)}, got {b.shape}"
+        )
     if X.shape[:2] != (trials, d0):
-        raise ValueError(f"X must have shape (trials, d0, n) with trials = {trials}, d0 = {d0}, got {X.shape}")
+        raise ValueError(
+            f"X must have shape (trials, d0, n) with trials = {trials}, d0 = {d0}, got {X.shape}"
+        )
     if y.shape != (trials, X.shape[2]):
-        raise ValueError(f"y must have shape (trials, n) = {(trials, X.shape[2])}, got {y.shape}")
+        raise ValueError(
+            f"y must have shape (trials, n) = {(trials, X.shape[2])}, got {y.shape}"
+        )
     return W, b, v, X, y
 
 
-def batched_gradient_descent(W, b, v, X, y, lr, steps: int, threshold: float = 0.0) -> dict:
+def batched_gradient_descent(
+    W, b, v, X, y, lr, steps: int, threshold: float = 0.0
+) -> dict:
     """Full-batch gradient descent on ``trials`` independent problems at once.
 
     Trial ``t`` runs ``theta <- theta - lr[t] * J(theta)^T (F(theta) - y)`` on its own data
@@ -172,7 +190,7 @@ def batched_gradient_descent(W, b, v, X, y, lr, steps: int, threshold: float = 0
     taken = np.zeros(W.shape[0], dtype=np.int64)
 
     def residual_and_pattern(W, b):
-        pre = W @ X + b[:, :, None]                        # (trials, d1, n)
+        pre = W @ X + b[:, :, None]  # (trials, d1, n)
         active = pre > 0
         out = np.einsum("i,tij->tj", v, np.where(active, pre, 0.0))
         return out - y, active
@@ -184,17 +202,26 @@ def batched_gradient_descent(W, b, v, X, y, lr, steps: int, threshold: float = 0
         running = loss > threshold
         if not running.any():
             break
-        G = v[None, :, None] * active * r[:, None, :]      # (trials, d1, n): dL/dpre
+        G = v[None, :, None] * active * r[:, None, :]  # (trials, d1, n): dL/dpre
         step = np.where(running, lr, 0.0)
         W -= step[:, None, None] * np.einsum("tij,tkj->tik", G, X)
         b -= step[:, None] * G.sum(axis=2)
         taken += running
         r, active = residual_and_pattern(W, b)
         loss = 0.5 * np.sum(r * r, axis=1)
-    return {"W": W, "b": b, "loss": loss, "steps": taken, "success": loss <= threshold, "initial_loss": initial}
+    return {
+        "W": W,
+        "b": b,
+        "loss": loss,
+        "steps": taken,
+        "success": loss <= threshold,
+        "initial_loss": initial,
+    }
 
 
-def sample_problems(d0: int, d1: int, n: int, trials: int, seed=0, scheme: str = "he") -> dict:
+def sample_problems(
+    d0: int, d1: int, n: int, trials: int, seed=0, scheme: str = "he"
+) -> dict:
     """Random training problems: ``X`` uniform on ``[-1, 1]^d0``, random labels, a random initialisation.
 
     For each trial, in this order from one generator: ``X`` (:func:`lecture_utils.uniform_cube_inputs`),
@@ -208,7 +235,9 @@ def sample_problems(d0: int, d1: int, n: int, trials: int, seed=0, scheme: str =
         ``"W"`` (trials, d1, d0), ``"b"`` (trials, d1), ``"v"`` (d1,), ``"X"`` (trials, d0, n),
         ``"y"`` (trials, n).
     """
-    d0, d1, n = (check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n")))
+    d0, d1, n = (
+        check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n"))
+    )
     trials = check_positive_int(trials, "trials")
     rng = rng_from(seed)
     Xs, ys, Ws, bs = [], [], [], []
@@ -218,12 +247,27 @@ def sample_problems(d0: int, d1: int, n: int, trials: int, seed=0, scheme: str =
         W, b, _ = init_two_layer(d0, d1, seed=rng, scheme=scheme)
         Ws.append(W)
         bs.append(b)
-    return {"W": np.stack(Ws), "b": np.stack(bs), "v": alternating_signs(d1), "X": np.stack(Xs), "y": np.stack(ys)}
+    return {
+        "W": np.stack(Ws),
+        "b": np.stack(bs),
+        "v": alternating_signs(d1),
+        "X": np.stack(Xs),
+        "y": np.stack(ys),
+    }
 
 
-def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 3000,
-                          threshold: float = 1e-4, scheme: str = "he", step_rule: str = "init",
-                          global_minima: bool = True) -> dict:
+def training_regions_cell(
+    d0: int,
+    d1: int,
+    n: int,
+    trials: int,
+    seed: int = 0,
+    steps: int = 3000,
+    threshold: float = 1e-4,
+    scheme: str = "he",
+    step_rule: str = "init",
+    global_minima: bool = True,
+) -> dict:
     """One cell of the experiment of Chapter 14, on the same sampled problems for all three shares.
 
     Draws ``trials`` problems with :func:`sample_problems`, runs :func:`batched_gradient_descent` with the
@@ -257,23 +301,56 @@ def training_regions_cell(d0: int, d1: int, n: int, trials: int, seed: int = 0, 
     if step_rule not in STEP_RULES:
         raise ValueError(f"step_rule must be one of {STEP_RULES}, got {step_rule!r}")
     p = sample_problems(d0, d1, n, trials, seed=seed, scheme=scheme)
-    lr = (init_step_sizes(p["W"], p["b"], p["v"], p["X"]) if step_rule == "init"
-          else safe_step_sizes(p["X"], p["v"]))
-    out = batched_gradient_descent(p["W"], p["b"], p["v"], p["X"], p["y"], lr, steps, threshold)
-    full = [jacobian_rank(relu_jacobian(p["W"][t], p["b"][t], p["v"], p["X"][t])) == n for t in range(trials)]
+    lr = (
+        init_step_sizes(p["W"], p["b"], p["v"], p["X"])
+        if step_rule == "init"
+        else safe_step_sizes(p["X"], p["v"])
+    )
+    out = batched_gradient_descent(
+        p["W"], p["b"], p["v"], p["X"], p["y"], lr, steps, threshold
+    )
+    full = [
+        jacobian_rank(relu_jacobian(p["W"][t], p["b"][t], p["v"], p["X"][t])) == n
+        for t in range(trials)
+    ]
     gm = None
     if global_minima:
         method = "cone" if d0 == 1 else "lp"
-        gm = float(np.mean([region_has_global_minimum(p["X"][t], p["y"][t],
-                                                      activation_pattern(p["W"][t], p["b"][t], p["X"][t]),
-                                                      p["v"], method=method) for t in range(trials)]))
+        gm = float(
+            np.mean(
+                [
+                    region_has_global_minimum(
+                        p["X"][t],
+                        p["y"][t],
+                        activation_pattern(p["W"][t], p["b"][t], p["X"][t]),
+                        p["v"],
+                        method=method,
+                    )
+                    for t in range(trials)
+                ]
+            )
+        )
     ok = out["success"]
-    return {"success": float(ok.mean()), "full_rank": float(np.mean(full)), "global_minimum": gm,
-            "trials": int(trials), "median_steps": float(np.median(out["steps"][ok])) if ok.any() else None}
+    return {
+        "success": float(ok.mean()),
+        "full_rank": float(np.mean(full)),
+        "global_minimum": gm,
+        "trials": int(trials),
+        "median_steps": float(np.median(out["steps"][ok])) if ok.any() else None,
+    }
 
 
-def gd_success_fraction(d0: int, d1: int, n: int, trials: int, seed: int = 0, steps: int = 3000,
-                        threshold: float = 1e-4, scheme: str = "he", step_rule: str = "init") -> float:
+def gd_success_fraction(
+    d0: int,
+    d1: int,
+    n: int,
+    trials: int,
+    seed: int = 0,
+    steps: int = 3000,
+    threshold: float = 1e-4,
+    scheme: str = "he",
+    step_rule: str = "init",
+) -> float:
     """Share of trials in which gradient descent reaches loss ``<= threshold`` within ``steps`` steps.
 
     The problems, initialisation and step size rule are those of :func:`training_regions_cell`
@@ -284,8 +361,18 @@ def gd_success_fraction(d0: int, d1: int, n: int, trials: int, seed: int = 0, st
     -------
     float
     """
-    return training_regions_cell(d0, d1, n, trials, seed=seed, steps=steps, threshold=threshold,
-                                 scheme=scheme, step_rule=step_rule, global_minima=False)["success"]
+    return training_regions_cell(
+        d0,
+        d1,
+        n,
+        trials,
+        seed=seed,
+        steps=steps,
+        threshold=threshold,
+        scheme=scheme,
+        step_rule=step_rule,
+        global_minima=False,
+    )["success"]
 
 
 def final_region_report(W0, b0, W, b, v, X, y) -> dict:
@@ -321,7 +408,9 @@ def final_region_report(W0, b0, W, b, v, X, y) -> dict:
     """
     W0, W = as_matrix(W0, "W0"), as_matrix(W, "W")
     if W0.shape != W.shape:
-        raise ValueError(f"W0 and W must have the same shape, got {W0.shape} and {W.shape}")
+        raise ValueError(
+            f"W0 and W must have the same shape, got {W0.shape} and {W.shape}"
+        )
     d1, d0 = W.shape
     b0, b = as_vector(b0, "b0", length=d1), as_vector(b, "b", length=d1)
     v = as_vector(v, "v", length=d1)
@@ -335,18 +424,32 @@ def final_region_report(W0, b0, W, b, v, X, y) -> dict:
     star = theta + np.linalg.pinv(J) @ (y - J @ theta)
     Ws, bs = star.reshape(d1, d0 + 1)[:, :d0], star.reshape(d1, d0 + 1)[:, d0]
     fits = np.linalg.norm(J @ star - y) <= 1e-9 * max(1.0, np.linalg.norm(y))
-    keeps = np.array_equal(activation_pattern(Ws, bs, X), A) and np.min(np.abs(Ws @ X + bs[:, None])) > 0
+    keeps = (
+        np.array_equal(activation_pattern(Ws, bs, X), A)
+        and np.min(np.abs(Ws @ X + bs[:, None])) > 0
+    )
     hamming = int(np.sum(A0 != A))
-    return {"rank": int(rank), "full_rank": bool(rank == n),
-            "has_global_minimum": bool(region_has_global_minimum(X, y, A, v, method="lp")),
-            "hamming": hamming, "changed_fraction": hamming / (d1 * n),
-            "solution_dimension": int(d1 * (d0 + 1) - rank),
-            "margin": float(np.min(np.abs(W @ X + b[:, None]))),
-            "interpolant": (Ws, bs) if (fits and keeps) else None}
+    return {
+        "rank": int(rank),
+        "full_rank": bool(rank == n),
+        "has_global_minimum": bool(region_has_global_minimum(X, y, A, v, method="lp")),
+        "hamming": hamming,
+        "changed_fraction": hamming / (d1 * n),
+        "solution_dimension": int(d1 * (d0 + 1) - rank),
+        "margin": float(np.min(np.abs(W @ X + b[:, None]))),
+        "interpolant": (Ws, bs) if (fits and keeps) else None,
+    }
 
 
-def end_of_training(d0: int, d1: int, n: int, trials: int = 30, seed: int = 0, steps: int = 3000,
-                    threshold: float = 1e-4) -> dict:
+def end_of_training(
+    d0: int,
+    d1: int,
+    n: int,
+    trials: int = 30,
+    seed: int = 0,
+    steps: int = 3000,
+    threshold: float = 1e-4,
+) -> dict:
     """Train a batch of sampled problems and describe where each run ended.
 
     The problems are those of :func:`sample_problems` (He-uniform initialisation); gradient descent
@@ -364,23 +467,54 @@ def end_of_training(d0: int, d1: int, n: int, trials: int = 30, seed: int = 0, s
         ``"gradient_norm"``: shape ``(trials,)``, ``|J^T r|`` at the end point.
     """
     q = sample_problems(d0, d1, n, trials, seed=seed)
-    out = batched_gradient_descent(q["W"], q["b"], q["v"], q["X"], q["y"],
-                                   init_step_sizes(q["W"], q["b"], q["v"], q["X"]), steps, threshold)
-    reports = [final_region_report(q["W"][t], q["b"][t], out["W"][t], out["b"][t], q["v"], q["X"][t], q["y"][t])
-               for t in range(trials)]
-    started = np.array([region_has_global_minimum(q["X"][t], q["y"][t],
-                                                  activation_pattern(q["W"][t], q["b"][t], q["X"][t]), q["v"])
-                        for t in range(trials)])
+    out = batched_gradient_descent(
+        q["W"],
+        q["b"],
+        q["v"],
+        q["X"],
+        q["y"],
+        init_step_sizes(q["W"], q["b"], q["v"], q["X"]),
+        steps,
+        threshold,
+    )
+    reports = [
+        final_region_report(
+            q["W"][t], q["b"][t], out["W"][t], out["b"][t], q["v"], q["X"][t], q["y"][t]
+        )
+        for t in range(trials)
+    ]
+    started = np.array(
+        [
+            region_has_global_minimum(
+                q["X"][t],
+                q["y"][t],
+                activation_pattern(q["W"][t], q["b"][t], q["X"][t]),
+                q["v"],
+            )
+            for t in range(trials)
+        ]
+    )
     J_end = batched_jacobians(out["W"], out["b"], q["v"], q["X"])
     theta = np.concatenate([out["W"], out["b"][:, :, None]], axis=2).reshape(trials, -1)
-    residual = np.einsum("tjm,tm->tj", J_end, theta) - q["y"]     # F = J theta on a region (Euler)
+    residual = (
+        np.einsum("tjm,tm->tj", J_end, theta) - q["y"]
+    )  # F = J theta on a region (Euler)
     singular = np.linalg.svd(J_end, compute_uv=False)
-    return {"problems": q, "result": out, "reports": reports, "started_with_global_minimum": started,
-            "conditioning": (singular[:, -1] / singular[:, 0]) ** 2,
-            "gradient_norm": np.linalg.norm(np.einsum("tjm,tj->tm", J_end, residual), axis=1)}
+    return {
+        "problems": q,
+        "result": out,
+        "reports": reports,
+        "started_with_global_minimum": started,
+        "conditioning": (singular[:, -1] / singular[:, 0]) ** 2,
+        "gradient_norm": np.linalg.norm(
+            np.einsum("tjm,tj->tm", J_end, residual), axis=1
+        ),
+    }
 
 
-def binomial_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+def binomial_interval(
+    successes: int, trials: int, z: float = 1.96
+) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (default: 95 %).
 
     Parameters
@@ -396,11 +530,21 @@ def binomial_interval(successes: int, trials: int, z: float = 1.96) -> tuple[flo
         ``(low, high)``, within ``[0, 1]``.
     """
     trials = check_positive_int(trials, "trials")
-    if isinstance(successes, bool) or not isinstance(successes, (int, np.integer)) or not 0 <= successes <= trials:
-        raise ValueError(f"successes must be an integer in [0, {trials}], got {successes!r}")
+    if (
+        isinstance(successes, bool)
+        or not isinstance(successes, (int, np.integer))
+        or not 0 <= successes <= trials
+    ):
+        raise ValueError(
+            f"successes must be an integer in [0, {trials}], got {successes!r}"
+        )
     if not (np.isfinite(z) and z > 0):
         raise ValueError(f"z must be positive, got {z!r}")
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    half = (
+        z
+        * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+        / (1 + z * z / trials)
+    )
     return max(0.0, centre - half), min(1.0, centre + half)

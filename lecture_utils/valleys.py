@@ -42,18 +42,31 @@ from scipy.sparse.csgraph import breadth_first_order
 from ._validation import as_float_array, as_vector
 from .plotting import PALETTE
 
-__all__ = ["loss_on_grid", "sublevel_components", "global_minimum_cells", "SublevelReport",
-           "spurious_valleys", "descent_reachable", "reaches_global_minimum", "barrier_level",
-           "component_classes", "draw_sublevel_components"]
+__all__ = [
+    "loss_on_grid",
+    "sublevel_components",
+    "global_minimum_cells",
+    "SublevelReport",
+    "spurious_valleys",
+    "descent_reachable",
+    "reaches_global_minimum",
+    "barrier_level",
+    "component_classes",
+    "draw_sublevel_components",
+]
 
 #: Default tolerance above the minimum value within which a grid cell counts as a global minimum.
 GLOBAL_ATOL = 1e-9
 
-_STRUCTURES = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binary_structure(2, 2)}
+_STRUCTURES = {
+    4: ndimage.generate_binary_structure(2, 1),
+    8: ndimage.generate_binary_structure(2, 2),
+}
 _OFFSETS = {4: [(0, 1), (1, 0)], 8: [(0, 1), (1, 0), (1, 1), (1, -1)]}
 
 
 # --------------------------------------------------------------------------------------- validation
+
 
 def _grid(loss_grid) -> np.ndarray:
     grid = as_float_array(loss_grid, "loss_grid", ndim=2)
@@ -80,11 +93,17 @@ def _cell(grid: np.ndarray, cell, name: str) -> tuple[int, int]:
         index = tuple(cell)
     except TypeError:
         index = ()
-    if (len(index) != 2
-            or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in index)
-            or not all(0 <= k < size for k, size in zip(index, grid.shape))):
-        raise ValueError(f"{name} must be a pair of integer indices (i, j) inside a grid of shape "
-                         f"{grid.shape}, got {cell!r}")
+    if (
+        len(index) != 2
+        or not all(
+            isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in index
+        )
+        or not all(0 <= k < size for k, size in zip(index, grid.shape))
+    ):
+        raise ValueError(
+            f"{name} must be a pair of integer indices (i, j) inside a grid of shape "
+            f"{grid.shape}, got {cell!r}"
+        )
     return int(index[0]), int(index[1])
 
 
@@ -102,12 +121,16 @@ def _edges(shape: tuple[int, int], connectivity: int) -> tuple[np.ndarray, np.nd
     return np.concatenate(sources), np.concatenate(targets)
 
 
-def _reachable(n_cells: int, sources: np.ndarray, targets: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+def _reachable(
+    n_cells: int, sources: np.ndarray, targets: np.ndarray, seeds: np.ndarray
+) -> np.ndarray:
     """Boolean mask of the nodes reachable along directed edges ``sources -> targets`` from ``seeds``."""
     root = n_cells  # a virtual node joined to every seed
     rows = np.concatenate([sources, np.full(seeds.size, root)])
     cols = np.concatenate([targets, seeds])
-    graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n_cells + 1, n_cells + 1)).tocsr()
+    graph = coo_matrix(
+        (np.ones(rows.size), (rows, cols)), shape=(n_cells + 1, n_cells + 1)
+    ).tocsr()
     order = breadth_first_order(graph, root, directed=True, return_predecessors=False)
     mask = np.zeros(n_cells + 1, dtype=bool)
     mask[order] = True
@@ -116,7 +139,10 @@ def _reachable(n_cells: int, sources: np.ndarray, targets: np.ndarray, seeds: np
 
 # ------------------------------------------------------------------------------------- public API
 
-def loss_on_grid(loss: Callable[[np.ndarray, np.ndarray], np.ndarray], axis0, axis1) -> np.ndarray:
+
+def loss_on_grid(
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray], axis0, axis1
+) -> np.ndarray:
     """Evaluate a two-parameter loss on the grid ``axis0 x axis1``.
 
     Parameters
@@ -141,11 +167,15 @@ def loss_on_grid(loss: Callable[[np.ndarray, np.ndarray], np.ndarray], axis0, ax
     U, V = np.meshgrid(*axes, indexing="ij")
     values = np.asarray(loss(U, V), dtype=np.float64)
     if values.shape != U.shape:
-        raise ValueError(f"loss must return an array of shape {U.shape}, got {values.shape}")
+        raise ValueError(
+            f"loss must return an array of shape {U.shape}, got {values.shape}"
+        )
     return _grid(values)
 
 
-def sublevel_components(loss_grid, level: float, connectivity: int = 8) -> tuple[np.ndarray, int]:
+def sublevel_components(
+    loss_grid, level: float, connectivity: int = 8
+) -> tuple[np.ndarray, int]:
     """Connected components of the sublevel set ``{loss_grid <= level}``.
 
     Parameters
@@ -167,11 +197,15 @@ def sublevel_components(loss_grid, level: float, connectivity: int = 8) -> tuple
         Number of components (0 when the level is below the minimum).
     """
     grid = _grid(loss_grid)
-    labels, n = ndimage.label(grid <= _level(level), structure=_STRUCTURES[_connectivity(connectivity)])
+    labels, n = ndimage.label(
+        grid <= _level(level), structure=_STRUCTURES[_connectivity(connectivity)]
+    )
     return labels, int(n)
 
 
-def global_minimum_cells(loss_grid, min_value: float | None = None, atol: float = GLOBAL_ATOL) -> np.ndarray:
+def global_minimum_cells(
+    loss_grid, min_value: float | None = None, atol: float = GLOBAL_ATOL
+) -> np.ndarray:
     """Cells that count as global minima: ``loss_grid <= min_value + atol``.
 
     Parameters
@@ -204,11 +238,15 @@ def global_minimum_cells(loss_grid, min_value: float | None = None, atol: float 
     else:
         minimum = _level(min_value, "min_value")
         if grid.min() < minimum - atol:
-            raise ValueError(f"the grid has values down to {grid.min():.6g}, below min_value = {minimum:.6g}")
+            raise ValueError(
+                f"the grid has values down to {grid.min():.6g}, below min_value = {minimum:.6g}"
+            )
     mask = grid <= minimum + atol
     if not mask.any():
-        raise ValueError(f"no grid cell lies within atol = {atol:.3g} of min_value = {minimum:.6g}: "
-                         "refine the grid or raise atol")
+        raise ValueError(
+            f"no grid cell lies within atol = {atol:.3g} of min_value = {minimum:.6g}: "
+            "refine the grid or raise atol"
+        )
     return mask
 
 
@@ -229,8 +267,14 @@ class SublevelReport(NamedTuple):
     """Sorted labels of the components that touch the edge of the grid (they may continue outside it)."""
 
 
-def spurious_valleys(loss_grid, levels, *, connectivity: int = 8, min_value: float | None = None,
-                     atol: float = GLOBAL_ATOL) -> list[SublevelReport]:
+def spurious_valleys(
+    loss_grid,
+    levels,
+    *,
+    connectivity: int = 8,
+    min_value: float | None = None,
+    atol: float = GLOBAL_ATOL,
+) -> list[SublevelReport]:
     """Spurious valleys of a sampled loss: sublevel components that contain no global minimum.
 
     Parameters
@@ -255,7 +299,9 @@ def spurious_valleys(loss_grid, levels, *, connectivity: int = 8, min_value: flo
     grid = _grid(loss_grid)
     level_values = as_float_array(levels, "levels")
     if level_values.ndim > 1:
-        raise ValueError(f"levels must be a number or a 1-D array, got shape {level_values.shape}")
+        raise ValueError(
+            f"levels must be a number or a 1-D array, got shape {level_values.shape}"
+        )
     minima = global_minimum_cells(grid, min_value, atol)
     edge = np.ones(grid.shape, dtype=bool)
     edge[1:-1, 1:-1] = False
@@ -264,9 +310,16 @@ def spurious_valleys(loss_grid, levels, *, connectivity: int = 8, min_value: flo
         labels, n = sublevel_components(grid, c, connectivity)
         with_minimum = np.unique(labels[minima & (labels > 0)])
         all_ids = np.arange(1, n + 1)
-        reports.append(SublevelReport(float(c), labels, n, with_minimum,
-                                      np.setdiff1d(all_ids, with_minimum),
-                                      np.unique(labels[edge & (labels > 0)])))
+        reports.append(
+            SublevelReport(
+                float(c),
+                labels,
+                n,
+                with_minimum,
+                np.setdiff1d(all_ids, with_minimum),
+                np.unique(labels[edge & (labels > 0)]),
+            )
+        )
     return reports
 
 
@@ -299,11 +352,18 @@ def descent_reachable(loss_grid, start, connectivity: int = 8) -> np.ndarray:
     down_ab, down_ba = flat[b] <= flat[a], flat[a] <= flat[b]
     sources = np.concatenate([a[down_ab], b[down_ba]])
     targets = np.concatenate([b[down_ab], a[down_ba]])
-    return _reachable(grid.size, sources, targets, np.array([i * grid.shape[1] + j])).reshape(grid.shape)
+    return _reachable(
+        grid.size, sources, targets, np.array([i * grid.shape[1] + j])
+    ).reshape(grid.shape)
 
 
-def reaches_global_minimum(loss_grid, *, connectivity: int = 8, min_value: float | None = None,
-                           atol: float = GLOBAL_ATOL) -> np.ndarray:
+def reaches_global_minimum(
+    loss_grid,
+    *,
+    connectivity: int = 8,
+    min_value: float | None = None,
+    atol: float = GLOBAL_ATOL,
+) -> np.ndarray:
     """Cells from which some grid descent path reaches a global-minimum cell.
 
     Parameters
@@ -330,7 +390,9 @@ def reaches_global_minimum(loss_grid, *, connectivity: int = 8, min_value: float
     up_ab, up_ba = flat[b] >= flat[a], flat[a] >= flat[b]
     sources = np.concatenate([a[up_ab], b[up_ba]])
     targets = np.concatenate([b[up_ab], a[up_ba]])
-    return _reachable(grid.size, sources, targets, np.flatnonzero(minima)).reshape(grid.shape)
+    return _reachable(grid.size, sources, targets, np.flatnonzero(minima)).reshape(
+        grid.shape
+    )
 
 
 def barrier_level(loss_grid, start, targets, connectivity: int = 8) -> float:
@@ -361,10 +423,15 @@ def barrier_level(loss_grid, start, targets, connectivity: int = 8) -> float:
     i, j = _cell(grid, start, "start")
     target = np.asarray(targets)
     if target.shape != grid.shape or target.dtype != bool or not target.any():
-        raise ValueError(f"targets must be a boolean mask of shape {grid.shape} with at least one true entry")
+        raise ValueError(
+            f"targets must be a boolean mask of shape {grid.shape} with at least one true entry"
+        )
     values = np.unique(grid)
     lowest = max(grid[i, j], grid[target].min())
-    lo, hi = int(np.searchsorted(values, lowest)), values.size - 1   # the answer is values[k], lo <= k <= hi
+    lo, hi = (
+        int(np.searchsorted(values, lowest)),
+        values.size - 1,
+    )  # the answer is values[k], lo <= k <= hi
 
     def joined(k: int) -> bool:
         labels, _ = sublevel_components(grid, values[k], connectivity)
@@ -427,13 +494,29 @@ def draw_sublevel_components(ax, axis0, axis1, report: SublevelReport):
 
     axes = [as_vector(a, name) for a, name in ((axis0, "axis0"), (axis1, "axis1"))]
     if report.labels.shape != (axes[0].size, axes[1].size):
-        raise ValueError(f"the report's grid has shape {report.labels.shape}, the axes give "
-                         f"{(axes[0].size, axes[1].size)}")
+        raise ValueError(
+            f"the report's grid has shape {report.labels.shape}, the axes give "
+            f"{(axes[0].size, axes[1].size)}"
+        )
     extent = []
     for a, name in zip(axes, ("axis0", "axis1")):
         steps = np.diff(a)
-        if a.size < 2 or steps.min() <= 0 or not np.allclose(steps, steps[0], rtol=1e-6, atol=0):
-            raise ValueError(f"{name} must hold at least 2 equally spaced increasing values")
+        if (
+            a.size < 2
+            or steps.min() <= 0
+            or not np.allclose(steps, steps[0], rtol=1e-6, atol=0)
+        ):
+            raise ValueError(
+                f"{name} must hold at least 2 equally spaced increasing values"
+            )
         extent += [a[0] - steps[0] / 2, a[-1] + steps[0] / 2]
-    return ax.imshow(component_classes(report).T, origin="lower", extent=extent, aspect="auto",
-                     interpolation="nearest", cmap=ListedColormap(CLASS_COLOURS), vmin=-0.5, vmax=2.5)
+    return ax.imshow(
+        component_classes(report).T,
+        origin="lower",
+        extent=extent,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=ListedColormap(CLASS_COLOURS),
+        vmin=-0.5,
+        vmax=2.5,
+    )

@@ -26,7 +26,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._validation import as_vector, check_positive_int
-from .function_space import _line_points, polyline_points, relu_unit_regions, simplex_coordinates
+from .function_space import (
+    _line_points,
+    polyline_points,
+    relu_unit_regions,
+    simplex_coordinates,
+)
 from .plotting import PALETTE, figure_digest
 
 __all__ = ["explorer_state", "draw_explorer_state", "relu_explorer", "sweep_explorer"]
@@ -64,13 +69,22 @@ def explorer_state(x, w, b, v) -> dict:
     region_ids = np.array([index.get(tuple(p), -1) for p in patterns])
     sums = outputs.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        unit_points = np.where(sums > 0, outputs / np.where(sums > 0, sums, 1.0), np.nan)
+        unit_points = np.where(
+            sums > 0, outputs / np.where(sums > 0, sums, 1.0), np.nan
+        )
     total = v @ outputs
-    output_point = total / total.sum() if abs(total.sum()) > 1e-12 else np.full(x.shape, np.nan)
-    return {"patterns": patterns, "regions": region_ids,
-            "ranks": np.array([regions[k].rank if k >= 0 else -1 for k in region_ids]),
-            "unit_outputs": outputs, "output": total, "unit_points": unit_points,
-            "output_point": output_point}
+    output_point = (
+        total / total.sum() if abs(total.sum()) > 1e-12 else np.full(x.shape, np.nan)
+    )
+    return {
+        "patterns": patterns,
+        "regions": region_ids,
+        "ranks": np.array([regions[k].rank if k >= 0 else -1 for k in region_ids]),
+        "unit_outputs": outputs,
+        "output": total,
+        "unit_points": unit_points,
+        "output_point": output_point,
+    }
 
 
 def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
@@ -91,22 +105,40 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
     margin = 0.25 * (x[-1] - x[0])
     t = np.linspace(x[0] - margin, x[-1] + margin, 200)
     for i in range(len(w)):
-        ax_function.plot(t, v[i] * np.maximum(w[i] * t + b[i], 0), color=PALETTE[i + 1], lw=1.2,
-                         label=f"unit {i + 1}")
-    ax_function.plot(t, (v[:, None] * np.maximum(w[:, None] * t + b[:, None], 0)).sum(0),
-                     color=PALETTE[0], lw=2, label="sum")
+        ax_function.plot(
+            t,
+            v[i] * np.maximum(w[i] * t + b[i], 0),
+            color=PALETTE[i + 1],
+            lw=1.2,
+            label=f"unit {i + 1}",
+        )
+    ax_function.plot(
+        t,
+        (v[:, None] * np.maximum(w[:, None] * t + b[:, None], 0)).sum(0),
+        color=PALETTE[0],
+        lw=2,
+        label="sum",
+    )
     ax_function.scatter(x, state["output"], color=PALETTE[0], zorder=3)
     ax_function.set(xlabel="input $x$", ylabel="output")
     ax_function.legend(fontsize=7, loc="upper center")
 
     corners = simplex_coordinates(np.eye(n))
-    if corners.shape[1] == 3:  # n = 4 in space: draw the plane projection of the n-gon instead
+    if (
+        corners.shape[1] == 3
+    ):  # n = 4 in space: draw the plane projection of the n-gon instead
         corners = corners[:, :2]
     outline = np.vstack([corners, corners[:1]])
     ax_simplex.plot(outline[:, 0], outline[:, 1], color="0.6", lw=1)
     for j, (cx, cy) in enumerate(corners):
-        ax_simplex.annotate(f"$e_{j + 1}$", (cx, cy), textcoords="offset points", xytext=(0, 4),
-                            ha="center", fontsize=8)
+        ax_simplex.annotate(
+            f"$e_{j + 1}$",
+            (cx, cy),
+            textcoords="offset points",
+            xytext=(0, 4),
+            ha="center",
+            fontsize=8,
+        )
     line = polyline_points(x) @ _plane_vertices(n)
     ax_simplex.plot(line[:, 0], line[:, 1], color="0.3", lw=1.2, label="polyline")
     for i, p in enumerate(state["unit_points"]):
@@ -118,10 +150,23 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
         q = state["output_point"] @ _plane_vertices(n)
         inside = np.all((q >= low) & (q <= high))
         q = np.clip(q, low, high)
-        ax_simplex.scatter([q[0]], [q[1]], color=PALETTE[0], marker="*" if inside else "^", s=120, zorder=4)
+        ax_simplex.scatter(
+            [q[0]],
+            [q[1]],
+            color=PALETTE[0],
+            marker="*" if inside else "^",
+            s=120,
+            zorder=4,
+        )
         if not inside:
-            ax_simplex.annotate("network point off the picture", q, textcoords="offset points",
-                                xytext=(0, -14), ha="center", fontsize=7)
+            ax_simplex.annotate(
+                "network point off the picture",
+                q,
+                textcoords="offset points",
+                xytext=(0, -14),
+                ha="center",
+                fontsize=7,
+            )
     ax_simplex.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
     ax_simplex.set_aspect("equal")
     ax_simplex.axis("off")
@@ -141,14 +186,27 @@ def _plane_vertices(n: int) -> np.ndarray:
 def _state_html(state: dict) -> str:
     cell = '<td style="padding: 0 0.8em">{}</td>'
     rows = "".join(
-        "<tr>" + "".join(cell.format(v) for v in (f"unit {i + 1}", "".join(map(str, p)), k, r)) + "</tr>"
-        for i, (p, k, r) in enumerate(zip(state["patterns"], state["regions"], state["ranks"])))
-    head = "<tr>" + "".join(f'<th style="padding: 0 0.8em">{h}</th>' for h in ("", "pattern", "region", "rank"))
-    point = ("(" + ", ".join(f"{c:.3f}" for c in state["output_point"]) + ")"
-             if np.all(np.isfinite(state["output_point"])) else "undefined (the outputs sum to 0)")
+        "<tr>"
+        + "".join(cell.format(v) for v in (f"unit {i + 1}", "".join(map(str, p)), k, r))
+        + "</tr>"
+        for i, (p, k, r) in enumerate(
+            zip(state["patterns"], state["regions"], state["ranks"])
+        )
+    )
+    head = "<tr>" + "".join(
+        f'<th style="padding: 0 0.8em">{h}</th>'
+        for h in ("", "pattern", "region", "rank")
+    )
+    point = (
+        "(" + ", ".join(f"{c:.3f}" for c in state["output_point"]) + ")"
+        if np.all(np.isfinite(state["output_point"]))
+        else "undefined (the outputs sum to 0)"
+    )
     values = "(" + ", ".join(f"{c:.3f}" for c in state["output"]) + ")"
-    return (f"<table>{head}</tr>{rows}</table>"
-            f"<p>F(theta, X) = {values}; normalised: {point}</p>")
+    return (
+        f"<table>{head}</tr>{rows}</table>"
+        f"<p>F(theta, X) = {values}; normalised: {point}</p>"
+    )
 
 
 def relu_explorer(x, n_units: int = 2):
@@ -186,17 +244,33 @@ def relu_explorer(x, n_units: int = 2):
     bias_range = np.ceil(2 * max(1.0, np.abs(x).max()))
     sliders = []
     for i in range(n_units):
-        w_s = widgets.FloatSlider(value=start[i, 0], min=-2.0, max=2.0, step=0.01, description=f"w{i + 1}")
-        b_s = widgets.FloatSlider(value=start[i, 1], min=-bias_range, max=bias_range, step=0.01, description=f"b{i + 1}")
-        v_s = widgets.ToggleButtons(options=[("+1", 1.0), ("-1", -1.0)], value=1.0,
-                                    description=f"v{i + 1}", style={"button_width": "40px"})
+        w_s = widgets.FloatSlider(
+            value=start[i, 0], min=-2.0, max=2.0, step=0.01, description=f"w{i + 1}"
+        )
+        b_s = widgets.FloatSlider(
+            value=start[i, 1],
+            min=-bias_range,
+            max=bias_range,
+            step=0.01,
+            description=f"b{i + 1}",
+        )
+        v_s = widgets.ToggleButtons(
+            options=[("+1", 1.0), ("-1", -1.0)],
+            value=1.0,
+            description=f"v{i + 1}",
+            style={"button_width": "40px"},
+        )
         sliders.append((w_s, b_s, v_s))
     table, image = widgets.HTML(), widgets.Image(format="png")
-    box = widgets.VBox([widgets.HBox(list(controls)) for controls in sliders] + [table, image])
+    box = widgets.VBox(
+        [widgets.HBox(list(controls)) for controls in sliders] + [table, image]
+    )
     box.sliders, box.table, box.image = sliders, table, image
 
     def update(_change=None):
-        w, b, v = (np.array([controls[k].value for controls in sliders]) for k in range(3))
+        w, b, v = (
+            np.array([controls[k].value for controls in sliders]) for k in range(3)
+        )
         fig, (ax_f, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2))
         box.state = draw_explorer_state(x, w, b, v, ax_f, ax_s)
         table.value = _state_html(box.state)
@@ -255,7 +329,9 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
     b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
     unit = check_positive_int(unit, "unit")
     if unit > d1:
-        raise ValueError(f"unit must be between 1 and the number of units {d1}, got {unit}")
+        raise ValueError(
+            f"unit must be between 1 and the number of units {d1}, got {unit}"
+        )
     if parameter not in ("w", "b"):
         raise ValueError(f"parameter must be 'w' or 'b', got {parameter!r}")
     if values is None:
@@ -277,20 +353,39 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
         digests.append(figure_digest(fig))
         png = base64.b64encode(_figure_png(fig)).decode("ascii")
         patterns = ", ".join("".join(map(str, p)) for p in states[-1]["patterns"])
-        alt = (f"With {parameter}{unit} = {value:+.2f}: left, the units and their sum as functions of the "
-               f"input; right, their normalised outputs in the simplex. Patterns {patterns}.")
-        pages.append(widgets.HTML(_state_html(states[-1]) + f'<img src="data:image/png;base64,{png}" '
-                                  f'alt="{alt}" style="max-width: 100%; height: auto">'))
+        alt = (
+            f"With {parameter}{unit} = {value:+.2f}: left, the units and their sum as functions of the "
+            f"input; right, their normalised outputs in the simplex. Patterns {patterns}."
+        )
+        pages.append(
+            widgets.HTML(
+                _state_html(states[-1]) + f'<img src="data:image/png;base64,{png}" '
+                f'alt="{alt}" style="max-width: 100%; height: auto">'
+            )
+        )
     labels = [f"{value:+.2f}" for value in values]
-    slider = widgets.SelectionSlider(options=labels, value=labels[len(labels) // 2],
-                                     description=f"{parameter}{unit}", continuous_update=True,
-                                     layout=widgets.Layout(width="420px"))
+    slider = widgets.SelectionSlider(
+        options=labels,
+        value=labels[len(labels) // 2],
+        description=f"{parameter}{unit}",
+        continuous_update=True,
+        layout=widgets.Layout(width="420px"),
+    )
     stack = widgets.Stack(pages, selected_index=len(labels) // 2)
     link = widgets.jslink((slider, "index"), (stack, "selected_index"))
     digest = hashlib.sha256("".join(digests).encode()).hexdigest()[:12]
-    return _SweepExplorer([slider, stack], states=states, values=values, slider=slider, pages=stack, link=link,
-                          summary=(f"<Explorer: {parameter}{unit} over {len(values)} values from "
-                                   f"{values[0]:+.2f} to {values[-1]:+.2f}; data digest {digest}>"))
+    return _SweepExplorer(
+        [slider, stack],
+        states=states,
+        values=values,
+        slider=slider,
+        pages=stack,
+        link=link,
+        summary=(
+            f"<Explorer: {parameter}{unit} over {len(values)} values from "
+            f"{values[0]:+.2f} to {values[-1]:+.2f}; data digest {digest}>"
+        ),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -302,7 +397,13 @@ def _sweep_explorer_class():
 
         def __init__(self, children, *, states, values, slider, pages, link, summary):
             super().__init__(children)
-            self.states, self.values, self.slider, self.pages, self.link = states, values, slider, pages, link
+            self.states, self.values, self.slider, self.pages, self.link = (
+                states,
+                values,
+                slider,
+                pages,
+                link,
+            )
             self._summary = summary
 
         def __repr__(self) -> str:

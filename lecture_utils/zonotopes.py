@@ -16,7 +16,13 @@ from matplotlib.patches import Polygon, Wedge
 from .plotting import PALETTE
 from .regions import _data, activation_patterns
 
-__all__ = ["zonotope_vertices", "fan_sectors", "pattern_label", "plot_fan", "plot_zonotope"]
+__all__ = [
+    "zonotope_vertices",
+    "fan_sectors",
+    "pattern_label",
+    "plot_fan",
+    "plot_zonotope",
+]
 
 #: Angles (radians) closer than this are the same boundary ray of the fan in :func:`fan_sectors`.
 ANGLE_TOL = 1e-9
@@ -58,8 +64,10 @@ def zonotope_vertices(X) -> tuple[np.ndarray, np.ndarray]:
 def _planar(X) -> np.ndarray:
     X = _data(X)
     if X.shape[0] != 2:
-        raise ValueError(f"drawing needs data in the plane, X of shape (2, n); got {X.shape} "
-                         "(d > 3 cannot be drawn, and only d = 2 is implemented)")
+        raise ValueError(
+            f"drawing needs data in the plane, X of shape (2, n); got {X.shape} "
+            "(d > 3 cannot be drawn, and only d = 2 is implemented)"
+        )
     return X
 
 
@@ -86,7 +94,10 @@ def fan_sectors(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     X = _planar(X)
     normal_angles = np.arctan2(X[1], X[0])
-    rays = np.mod(np.concatenate([normal_angles + np.pi / 2, normal_angles - np.pi / 2]), 2 * np.pi)
+    rays = np.mod(
+        np.concatenate([normal_angles + np.pi / 2, normal_angles - np.pi / 2]),
+        2 * np.pi,
+    )
     rays = np.sort(rays)
     distinct = rays[np.concatenate([[True], np.diff(rays) > ANGLE_TOL])]
     if distinct.size > 1 and distinct[-1] - distinct[0] > 2 * np.pi - ANGLE_TOL:
@@ -125,16 +136,36 @@ def plot_fan(X, ax=None, radius: float = 1.0, label_radius: float = 0.72):
     for j, x in enumerate(X.T):
         direction = np.array([-x[1], x[0]]) / np.linalg.norm(x)
         colour = PALETTE[j % len(PALETTE)]
-        ax.plot(*np.column_stack([-1.5 * radius * direction, 1.5 * radius * direction]), color=colour,
-                label=rf"$\langle w, x^{{({j + 1})}}\rangle = 0$")
-        ax.annotate("", xy=0.5 * radius * x / np.linalg.norm(x), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
+        ax.plot(
+            *np.column_stack([-1.5 * radius * direction, 1.5 * radius * direction]),
+            color=colour,
+            label=rf"$\langle w, x^{{({j + 1})}}\rangle = 0$",
+        )
+        ax.annotate(
+            "",
+            xy=0.5 * radius * x / np.linalg.norm(x),
+            xytext=(0, 0),
+            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2},
+        )
     for a, b, s in zip(start, stop, patterns):
         m = (a + b) / 2
-        ax.text(label_radius * radius * np.cos(m), label_radius * radius * np.sin(m), pattern_label(s),
-                ha="center", va="center", fontsize=9, family="monospace",
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.6"})
-    ax.set(xlim=(-radius, radius), ylim=(-radius, radius), aspect="equal", xlabel="$w_1$", ylabel="$w_2$")
+        ax.text(
+            label_radius * radius * np.cos(m),
+            label_radius * radius * np.sin(m),
+            pattern_label(s),
+            ha="center",
+            va="center",
+            fontsize=9,
+            family="monospace",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.6"},
+        )
+    ax.set(
+        xlim=(-radius, radius),
+        ylim=(-radius, radius),
+        aspect="equal",
+        xlabel="$w_1$",
+        ylabel="$w_2$",
+    )
     return ax, patterns
 
 
@@ -165,20 +196,48 @@ def plot_zonotope(X, ax=None, cone_radius: float = 0.35):
     centre = X.sum(axis=1) / 2
     order = np.argsort(np.arctan2(*(points - centre).T[::-1]))
     points, patterns = points[order], patterns[order]
-    ax.add_patch(Polygon(points, closed=True, fc=PALETTE[5], ec=PALETTE[0], alpha=0.35, lw=1.5))
+    ax.add_patch(
+        Polygon(points, closed=True, fc=PALETTE[5], ec=PALETTE[0], alpha=0.35, lw=1.5)
+    )
     start, stop, sector_patterns = fan_sectors(X)
     for p, s in zip(points, patterns):
         k = next(i for i, t in enumerate(sector_patterns) if np.array_equal(t, s))
-        ax.add_patch(Wedge(p, cone_radius, np.degrees(start[k]), np.degrees(stop[k]),
-                           fc=PALETTE[4], ec=PALETTE[1], alpha=0.45))
-        offset = (cone_radius + 0.12) * (p - centre) / max(np.linalg.norm(p - centre), 1e-12)
-        ax.text(*(p + offset), pattern_label(s), ha="center", va="center", fontsize=9, family="monospace")
+        ax.add_patch(
+            Wedge(
+                p,
+                cone_radius,
+                np.degrees(start[k]),
+                np.degrees(stop[k]),
+                fc=PALETTE[4],
+                ec=PALETTE[1],
+                alpha=0.45,
+            )
+        )
+        offset = (
+            (cone_radius + 0.12) * (p - centre) / max(np.linalg.norm(p - centre), 1e-12)
+        )
+        ax.text(
+            *(p + offset),
+            pattern_label(s),
+            ha="center",
+            va="center",
+            fontsize=9,
+            family="monospace",
+        )
     for j, x in enumerate(X.T):
-        ax.plot([0, x[0]], [0, x[1]], color=PALETTE[j % len(PALETTE)], lw=2.5,
-                label=rf"$\mathrm{{conv}}\{{0, x^{{({j + 1})}}\}}$")
+        ax.plot(
+            [0, x[0]],
+            [0, x[1]],
+            color=PALETTE[j % len(PALETTE)],
+            lw=2.5,
+            label=rf"$\mathrm{{conv}}\{{0, x^{{({j + 1})}}\}}$",
+        )
     ax.plot(*points.T, "o", color="black", ms=4)
     ax.set(aspect="equal", xlabel="first coordinate", ylabel="second coordinate")
     ax.autoscale_view()
-    lo, hi = points.min(axis=0) - cone_radius - 0.3, points.max(axis=0) + cone_radius + 0.3
+    lo, hi = (
+        points.min(axis=0) - cone_radius - 0.3,
+        points.max(axis=0) + cone_radius + 0.3,
+    )
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
     return ax, points, patterns

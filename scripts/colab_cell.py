@@ -30,18 +30,24 @@ def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
 
 def cell_source(url: str, branch: str = "main") -> str:
     """The source of the install cell, for the repository at ``url`` (its ``branch``)."""
-    return "\n".join([
-        "# On Colab, or in any Python without the book's package: install it from the book's repository.",
-        "try:",
-        "    import lecture_utils",
-        "except ImportError:",
-        f'    %pip install --quiet "lecture_utils @ git+{url}@{branch}"',
-    ])
+    return "\n".join(
+        [
+            "# On Colab, or in any Python without the book's package: install it from the book's repository.",
+            "try:",
+            "    import lecture_utils",
+            "except ImportError:",
+            f'    %pip install --quiet "lecture_utils @ git+{url}@{branch}"',
+        ]
+    )
 
 
 def is_install_cell(cell: nbformat.NotebookNode) -> bool:
     """Whether ``cell`` is an install cell (of this or an earlier version of this script)."""
-    return cell.cell_type == "code" and "import lecture_utils" in cell.source and "pip install" in cell.source
+    return (
+        cell.cell_type == "code"
+        and "import lecture_utils" in cell.source
+        and "pip install" in cell.source
+    )
 
 
 def update(nb: nbformat.NotebookNode, source: str) -> bool:
@@ -51,20 +57,28 @@ def update(nb: nbformat.NotebookNode, source: str) -> bool:
         before = copy.deepcopy(cell)
         cell.source = source
         cell.metadata.pop("nbgrader", None)
-        cell.metadata["tags"] = [*TAGS, *(t for t in cell.metadata.get("tags", []) if t not in TAGS)]
+        cell.metadata["tags"] = [
+            *TAGS,
+            *(t for t in cell.metadata.get("tags", []) if t not in TAGS),
+        ]
         cell.outputs = []
         return cell != before
     taken = {c.get("id") for c in nb.cells}
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(TAGS)})
-    cell.id = CELL_ID if CELL_ID not in taken else cell.id  # new_code_cell drew a random id
+    cell.id = (
+        CELL_ID if CELL_ID not in taken else cell.id
+    )  # new_code_cell drew a random id
     nb.cells.insert(0, cell)
     return True
 
 
 def notebooks(folder: Path = ROOT / "book") -> list[Path]:
     """Every notebook under ``folder``, build outputs and checkpoints left out."""
-    return [nb for nb in sorted(folder.rglob("*.ipynb"))
-            if ".ipynb_checkpoints" not in nb.parts and "_build" not in nb.parts]
+    return [
+        nb
+        for nb in sorted(folder.rglob("*.ipynb"))
+        if ".ipynb_checkpoints" not in nb.parts and "_build" not in nb.parts
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,22 +18,35 @@ import nbformat
 from nbclient import NotebookClient
 
 BUDGET_SECONDS = 300  # the whole book, on 2 CPU cores
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
 
 
 def notebooks(paths: list[str]) -> list[Path]:
     found = []
     for p in map(Path, paths or ["book"]):
         found += [p] if p.suffix == ".ipynb" else sorted(p.rglob("*.ipynb"))
-    return [nb for nb in found if ".ipynb_checkpoints" not in nb.parts and "_build" not in nb.parts]
+    return [
+        nb
+        for nb in found
+        if ".ipynb_checkpoints" not in nb.parts and "_build" not in nb.parts
+    ]
 
 
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = KERNELSPEC
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -43,7 +56,12 @@ def execute(path: Path) -> float:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at the same time (default 2)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="notebooks executed at the same time (default 2)",
+    )
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args(argv)
     total = 0.0
@@ -55,7 +73,10 @@ def main(argv: list[str]) -> int:
             print(f"{seconds:7.1f} s  {futures[future]}", flush=True)
     print(f"{total:7.1f} s  in all, summed over notebooks (budget {BUDGET_SECONDS} s)")
     if total > BUDGET_SECONDS:
-        print("warning: the book is over its execution budget; make the slow notebooks faster", file=sys.stderr)
+        print(
+            "warning: the book is over its execution budget; make the slow notebooks faster",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -20,7 +20,13 @@ def site_dir() -> Path:
     if os.environ.get("BOOK_SITE_DIR"):
         return Path(os.environ["BOOK_SITE_DIR"])
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--all", "-W", "--keep-going"],
-                            cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"the strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--all", "-W", "--keep-going"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (
+        f"the strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    )
     return ROOT / "_build" / "html"

@@ -38,11 +38,15 @@ def toc_files():
 def test_every_notebook_is_in_the_toc_in_reading_order():
     listed = toc_files()
     for nb in NOTEBOOKS:
-        assert str(nb.relative_to(ROOT).with_suffix("")) in listed, f"{nb.name} is not in _toc.yml"
+        assert str(nb.relative_to(ROOT).with_suffix("")) in listed, (
+            f"{nb.name} is not in _toc.yml"
+        )
     chapters = [f for f in listed if re.match(r"book/\d\d_", f)]
     assert chapters == sorted(chapters), "file names must sort in reading order"
     problem_sets = [f for f in listed if f.startswith("book/problem_sets/")]
-    assert problem_sets == sorted(problem_sets), "problem sets must sort in reading order"
+    assert problem_sets == sorted(problem_sets), (
+        "problem sets must sort in reading order"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -50,27 +54,42 @@ def test_notebook_is_stored_executed_and_shows_figures_with_digests(path):
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     counts = [c["execution_count"] for c in code]
-    assert counts == list(range(1, len(code) + 1)), "run `make execute`: not executed top to bottom"
+    assert counts == list(range(1, len(code) + 1)), (
+        "run `make execute`: not executed top to bottom"
+    )
     for cell in code:
         source = "".join(cell["source"])
-        assert "plt.show(" not in source, "show figures with lu.show(fig), which adds the data digest"
+        assert "plt.show(" not in source, (
+            "show figures with lu.show(fig), which adds the data digest"
+        )
         for out in cell["outputs"]:
             assert out["output_type"] != "error", "a stored error output"
             data = out.get("data", {})
             if "image/png" in data:
-                assert "data digest" in "".join(data.get("text/plain", "")), "figure shown without lu.show"
+                assert "data digest" in "".join(data.get("text/plain", "")), (
+                    "figure shown without lu.show"
+                )
                 meta = cell["metadata"].get("mystnb", {})
-                assert meta.get("figure", {}).get("caption"), "a figure needs a caption in its cell metadata"
-                assert meta.get("image", {}).get("alt"), "a figure needs alt text in its cell metadata"
+                assert meta.get("figure", {}).get("caption"), (
+                    "a figure needs a caption in its cell metadata"
+                )
+                assert meta.get("image", {}).get("alt"), (
+                    "a figure needs alt text in its cell metadata"
+                )
             if "application/vnd.jupyter.widget-view+json" in data:
                 # Only explorers that work without a kernel (lu.sweep_explorer) are stored, with
                 # their widget state saved for the HTML page and a digest of all their pictures.
                 summary = "".join(data.get("text/plain", ""))
-                assert summary.startswith("<Explorer: ") and "data digest" in summary, \
+                assert summary.startswith("<Explorer: ") and "data digest" in summary, (
                     "a stored widget that needs a kernel: show a static figure instead"
+                )
                 model = data["application/vnd.jupyter.widget-view+json"]["model_id"]
-                state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-                assert model in state, "a stored widget without saved state: execute with `make execute`"
+                state = nb["metadata"]["widgets"][
+                    "application/vnd.jupyter.widget-state+json"
+                ]["state"]
+                assert model in state, (
+                    "a stored widget without saved state: execute with `make execute`"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -87,16 +106,24 @@ def test_notebook_starts_with_the_colab_install_cell_and_no_other_cell_installs(
     nb = json.loads(path.read_text())
     first = nb["cells"][0]
     assert first["cell_type"] == "code"
-    assert "".join(first["source"]) == colab_cell.cell_source(URL, BRANCH), \
+    assert "".join(first["source"]) == colab_cell.cell_source(URL, BRANCH), (
         "run `python scripts/colab_cell.py`: the install cell is missing or out of date"
-    assert "remove-cell" in first["metadata"].get("tags", []), "the install cell must stay out of the pages"
+    )
+    assert "remove-cell" in first["metadata"].get("tags", []), (
+        "the install cell must stay out of the pages"
+    )
     assert "nbgrader" not in first["metadata"], "the install cell is no nbgrader cell"
-    assert first["outputs"] == [], "the install cell must print nothing where lecture_utils is installed"
+    assert first["outputs"] == [], (
+        "the install cell must print nothing where lecture_utils is installed"
+    )
     for cell in nb["cells"][1:]:
         if cell["cell_type"] == "code":
-            assert not INSTALLS.search("".join(cell["source"])), "only the first cell installs packages"
-    assert not colab_cell.update(nbformat.read(path, as_version=4), colab_cell.cell_source(URL, BRANCH)), \
-        "scripts/colab_cell.py would change the notebook"
+            assert not INSTALLS.search("".join(cell["source"])), (
+                "only the first cell installs packages"
+            )
+    assert not colab_cell.update(
+        nbformat.read(path, as_version=4), colab_cell.cell_source(URL, BRANCH)
+    ), "scripts/colab_cell.py would change the notebook"
 
 
 def run_colab_cell(monkeypatch, importable):
@@ -118,7 +145,9 @@ def run_colab_cell(monkeypatch, importable):
     return calls
 
 
-def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_is_missing(monkeypatch):
+def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_is_missing(
+    monkeypatch,
+):
     calls = run_colab_cell(monkeypatch, importable=False)
     assert calls == [("pip", f'install --quiet "lecture_utils @ git+{URL}@{BRANCH}"')]
     assert URL.startswith("https://github.com/"), "_config.yml's repository url"

@@ -14,20 +14,34 @@ def test_right_answers_pass(capsys):
     check_array("J", torch.from_numpy(EXPECTED), EXPECTED)
     check_scalar("the loss", 0.25, 0.25)
     check_integer("the rank", np.int64(3), 3)
-    assert capsys.readouterr().out.splitlines() == ["correct: J", "correct: J", "correct: the loss", "correct: the rank"]
+    assert capsys.readouterr().out.splitlines() == [
+        "correct: J",
+        "correct: J",
+        "correct: the loss",
+        "correct: the rank",
+    ]
 
 
-@pytest.mark.parametrize("answer, message", [
-    (np.zeros((3, 5)), r"shape \(3, 5\); expected \(3, 4\): did you include the bias\?"),
-    (EXPECTED.T, "transposed"),
-    (-EXPECTED, "off by a sign"),
-    (EXPECTED / 2, "half the expected value: is a factor 2 missing"),
-    (2 * EXPECTED, "twice the expected value: did you drop a factor 1/2"),
-    (EXPECTED + 0.25 * (np.arange(12).reshape(3, 4) == 6), r"largest difference is 0.25 at index \(1, 2\)"),
-    (np.full((3, 4), np.nan), "NaN"),
-    (None, "forget to return"),
-    ("abc", "array of numbers"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (
+            np.zeros((3, 5)),
+            r"shape \(3, 5\); expected \(3, 4\): did you include the bias\?",
+        ),
+        (EXPECTED.T, "transposed"),
+        (-EXPECTED, "off by a sign"),
+        (EXPECTED / 2, "half the expected value: is a factor 2 missing"),
+        (2 * EXPECTED, "twice the expected value: did you drop a factor 1/2"),
+        (
+            EXPECTED + 0.25 * (np.arange(12).reshape(3, 4) == 6),
+            r"largest difference is 0.25 at index \(1, 2\)",
+        ),
+        (np.full((3, 4), np.nan), "NaN"),
+        (None, "forget to return"),
+        ("abc", "array of numbers"),
+    ],
+)
 def test_wrong_arrays_are_rejected_with_a_diagnosis(answer, message):
     with pytest.raises(AnswerError, match=message):
         check_array("J", answer, EXPECTED, hints={(3, 5): "did you include the bias?"})
@@ -42,4 +56,6 @@ def test_wrong_scalars_and_integers_are_rejected():
         check_integer("the rank", 2, 3, hints={2: "count the bias"})
     with pytest.raises(AnswerError, match="integer"):
         check_integer("the rank", 3.0, 3)
-    assert issubclass(AnswerError, AssertionError)  # nbgrader counts it as a failed test
+    assert issubclass(
+        AnswerError, AssertionError
+    )  # nbgrader counts it as a failed test

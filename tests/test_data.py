@@ -28,7 +28,9 @@ def test_quadratic_labels_are_a_degree_two_polynomial():
     y = lu.quadratic_labels(X, seed=1)
     # Independent check: least squares on hand-built monomials 1, x_k, x_k x_l fits exactly ...
     x1, x2, x3 = X
-    monomials = np.column_stack([np.ones(40), x1, x2, x3, x1 * x1, x1 * x2, x1 * x3, x2 * x2, x2 * x3, x3 * x3])
+    monomials = np.column_stack(
+        [np.ones(40), x1, x2, x3, x1 * x1, x1 * x2, x1 * x3, x2 * x2, x2 * x3, x3 * x3]
+    )
     coef, *_ = np.linalg.lstsq(monomials, y, rcond=None)
     np.testing.assert_allclose(monomials @ coef, y, atol=1e-12)
     assert np.all(np.abs(coef) <= 1.0 + 1e-9)
@@ -53,14 +55,17 @@ def test_random_labels():
     assert y.shape == (500,) and y.min() >= -1 and y.max() <= 1
 
 
-@pytest.mark.parametrize("call", [
-    lambda: lu.gaussian_inputs(0, 3),
-    lambda: lu.gaussian_inputs(2, 2.5),
-    lambda: lu.uniform_cube_inputs(2, 3, low=1, high=-1),
-    lambda: lu.random_labels(-1),
-    lambda: lu.gaussian_inputs(2, 3, seed=-4),
-    lambda: lu.quadratic_labels(np.ones(3)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: lu.gaussian_inputs(0, 3),
+        lambda: lu.gaussian_inputs(2, 2.5),
+        lambda: lu.uniform_cube_inputs(2, 3, low=1, high=-1),
+        lambda: lu.random_labels(-1),
+        lambda: lu.gaussian_inputs(2, 3, seed=-4),
+        lambda: lu.quadratic_labels(np.ones(3)),
+    ],
+)
 def test_bad_sizes_raise(call):
     with pytest.raises(ValueError):
         call()

@@ -9,10 +9,18 @@ import pytest
 import scipy.optimize
 
 import lecture_utils as lu
-from lecture_utils.deep_regions import (anticoncentration_gamma, anticoncentration_width, deep_relu_jacobian,
-                                        descend_to_local_minimum, full_rank_volume_fraction, is_local_minimum,
-                                        one_sided_derivative, pattern_distribution_2d, piece_minimum,
-                                        proposition11_width)
+from lecture_utils.deep_regions import (
+    anticoncentration_gamma,
+    anticoncentration_width,
+    deep_relu_jacobian,
+    descend_to_local_minimum,
+    full_rank_volume_fraction,
+    is_local_minimum,
+    one_sided_derivative,
+    pattern_distribution_2d,
+    piece_minimum,
+    proposition11_width,
+)
 from lecture_utils.global_minima import random_step_matrix, step_vectors
 
 
@@ -22,20 +30,26 @@ def loss(w, b, v, x, y):
 
 # ---------------------------------------------------------------- one-sided derivatives
 
+
 @pytest.mark.parametrize("seed", range(5))
 def test_one_sided_derivative_matches_difference_quotients_at_kinks(seed):
     rng = np.random.default_rng(seed)
     x, y = np.sort(rng.uniform(-1, 1, 5)), rng.normal(size=5)
     w, v = rng.normal(size=3), rng.normal(size=3)
-    b = -w * x[rng.integers(0, 5, size=3)]          # every unit has its kink on a data point
+    b = -w * x[rng.integers(0, 5, size=3)]  # every unit has its kink on a data point
     for _ in range(10):
         d = tuple(rng.normal(size=3) for _ in range(3))
         t = 1e-7
-        quotient = (loss(w + t * d[0], b + t * d[1], v + t * d[2], x, y) - loss(w, b, v, x, y)) / t
-        assert one_sided_derivative(w, b, v, x, y, d) == pytest.approx(quotient, abs=1e-5)
+        quotient = (
+            loss(w + t * d[0], b + t * d[1], v + t * d[2], x, y) - loss(w, b, v, x, y)
+        ) / t
+        assert one_sided_derivative(w, b, v, x, y, d) == pytest.approx(
+            quotient, abs=1e-5
+        )
 
 
 # ---------------------------------------------------------------- minimum over a closed region
+
 
 @pytest.mark.parametrize("seed", range(6))
 def test_piece_minimum_agrees_with_a_general_constrained_solver(seed):
@@ -55,19 +69,33 @@ def test_piece_minimum_agrees_with_a_general_constrained_solver(seed):
     def objective(p):
         return 0.5 * np.sum((s @ (A * (np.outer(p[:d1], x) + p[d1:, None])) - y) ** 2)
 
-    cons = {"type": "ineq", "fun": lambda p: (sign * (np.outer(p[:d1], x) + p[d1:, None])).ravel()}
-    best = min(scipy.optimize.minimize(objective, rng.normal(size=2 * d1), constraints=[cons], method="SLSQP",
-                                       options={"ftol": 1e-14, "maxiter": 500}).fun for _ in range(5))
+    cons = {
+        "type": "ineq",
+        "fun": lambda p: (sign * (np.outer(p[:d1], x) + p[d1:, None])).ravel(),
+    }
+    best = min(
+        scipy.optimize.minimize(
+            objective,
+            rng.normal(size=2 * d1),
+            constraints=[cons],
+            method="SLSQP",
+            options={"ftol": 1e-14, "maxiter": 500},
+        ).fun
+        for _ in range(5)
+    )
     assert value == pytest.approx(best, abs=1e-6)
 
 
 def test_piece_minimum_of_the_all_active_region_is_the_affine_least_squares_fit():
     x, y = np.array([-1.0, 0.0, 1.0]), np.array([1.0, -1.0, 1.0])
     _, _, _, value = piece_minimum(x, y, np.ones((1, 3), dtype=int), np.array([1.0]))
-    assert value == pytest.approx(0.5 * (4 / 9 + 16 / 9 + 4 / 9))   # constant 1/3, no slope
+    assert value == pytest.approx(
+        0.5 * (4 / 9 + 16 / 9 + 4 / 9)
+    )  # constant 1/3, no slope
 
 
 # ---------------------------------------------------------------- local minimality
+
 
 def test_hand_computed_local_minima():
     x, y = np.array([-1.0, 0.0, 1.0]), np.array([1.0, -1.0, 1.0])
@@ -90,8 +118,10 @@ def test_is_local_minimum_against_random_perturbations(seed):
     s = rng.choice([-1.0, 1.0], size=d1)
     w, b, v, value = piece_minimum(x, y, A, s)
     P = rng.normal(size=(20000, 3 * d1))
-    P *= (10.0 ** rng.uniform(-6, -2, size=(20000, 1))) / np.linalg.norm(P, axis=1, keepdims=True)
-    lowest = min(loss(w + p[:d1], b + p[d1:2 * d1], v + p[2 * d1:], x, y) for p in P)
+    P *= (10.0 ** rng.uniform(-6, -2, size=(20000, 1))) / np.linalg.norm(
+        P, axis=1, keepdims=True
+    )
+    lowest = min(loss(w + p[:d1], b + p[d1 : 2 * d1], v + p[2 * d1 :], x, y) for p in P)
     if is_local_minimum(w, b, v, x, y):
         assert lowest >= value - 1e-12
     else:
@@ -106,10 +136,13 @@ def test_descent_ends_at_a_certified_local_minimum_and_never_increases():
         s = rng.choice([-1.0, 1.0], size=3)
         start = piece_minimum(x, y, A, s)[3]
         w, b, v, value, steps = descend_to_local_minimum(x, y, A, s)
-        assert steps < 200 and is_local_minimum(w, b, v, x, y) and value <= start + 1e-12
+        assert (
+            steps < 200 and is_local_minimum(w, b, v, x, y) and value <= start + 1e-12
+        )
 
 
 # ---------------------------------------------------------------- deep Jacobian
+
 
 @pytest.mark.parametrize("widths", [[2, 4, 1], [3, 5, 4, 6, 1], [1, 3, 3, 3, 2, 1]])
 def test_deep_relu_jacobian_matches_autograd(widths):
@@ -118,17 +151,22 @@ def test_deep_relu_jacobian_matches_autograd(widths):
     L = len(widths) - 1
     hidden = [params[f"W{l}"].numpy() for l in range(1, L)]
     J = deep_relu_jacobian(hidden, params[f"W{L}"].numpy()[0], X)
-    J_auto = lu.parameter_jacobian(lambda p: lu.mlp(p, X), params, wrt=[f"W{l}" for l in range(1, L)])
+    J_auto = lu.parameter_jacobian(
+        lambda p: lu.mlp(p, X), params, wrt=[f"W{l}" for l in range(1, L)]
+    )
     assert J.shape == J_auto.shape and np.abs(J - J_auto).max() < 1e-12
 
 
 def test_deep_relu_jacobian_with_one_hidden_layer_is_the_khatri_rao_form():
     rng = np.random.default_rng(0)
     W, v, X = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(3, 8))
-    assert np.allclose(deep_relu_jacobian([W], v, X), lu.relu_jacobian(W, None, v, X), atol=1e-14)
+    assert np.allclose(
+        deep_relu_jacobian([W], v, X), lu.relu_jacobian(W, None, v, X), atol=1e-14
+    )
 
 
 # ---------------------------------------------------------------- volumes
+
 
 def test_volume_fraction_one_unit_two_points_hand_computed():
     # rank 2 iff the unit is active on both points: b > |w| / 2 for x = (-1/2, 1/2); area 3/2 of 4
@@ -149,19 +187,28 @@ def test_volume_fraction_against_a_loop_over_samples():
 
 def test_widths():
     assert proposition11_width(0.5, 5, 0.1) == pytest.approx(8 * math.log(50))
-    assert anticoncentration_width(6, 2, 0.5, 0.1) == pytest.approx(32 * math.log(20) + 4 * 4)
+    assert anticoncentration_width(6, 2, 0.5, 0.1) == pytest.approx(
+        32 * math.log(20) + 4 * 4
+    )
 
 
 # ---------------------------------------------------------------- anticoncentration
 
+
 def test_pattern_distribution_2d_against_sampling():
     X = lu.gaussian_inputs(2, 5, seed=4)
     P, p = pattern_distribution_2d(X)
-    assert len(P) == 10 and p.sum() == pytest.approx(1.0) and len({tuple(r) for r in P}) == 10
+    assert (
+        len(P) == 10
+        and p.sum() == pytest.approx(1.0)
+        and len({tuple(r) for r in P}) == 10
+    )
     units = np.random.default_rng(0).normal(size=(200_000, 2))
     sampled = (units @ X > 0).astype(int)
     for row, prob in zip(P, p):
-        assert np.mean(np.all(sampled == row, axis=1)) == pytest.approx(prob, abs=4 * math.sqrt(prob / 200_000))
+        assert np.mean(np.all(sampled == row, axis=1)) == pytest.approx(
+            prob, abs=4 * math.sqrt(prob / 200_000)
+        )
 
 
 def test_gamma_of_two_orthogonal_points_is_one_half():
@@ -177,12 +224,15 @@ def test_gamma_is_attained_and_never_beaten_by_random_hyperplanes():
     rng = np.random.default_rng(1)
     best = 0.0
     for _ in range(3000):
-        u = np.linalg.svd(P[rng.choice(len(P), 4, replace=False)])[2][-1]   # a hyperplane through 4 patterns
+        u = np.linalg.svd(P[rng.choice(len(P), 4, replace=False)])[2][
+            -1
+        ]  # a hyperplane through 4 patterns
         best = max(best, p[np.abs(P @ u) < 1e-9].sum())
     assert best <= 1 - gamma + 1e-12 and best == pytest.approx(1 - gamma)
 
 
 # ---------------------------------------------------------------- validation
+
 
 def test_bad_input_raises():
     x, y = np.array([0.0, 1.0]), np.array([1.0, 2.0])
@@ -207,5 +257,12 @@ def test_bad_input_raises():
     with pytest.raises(ValueError):
         anticoncentration_width(3, 2, 1.5, 0.1)
     with pytest.raises(ValueError):
-        one_sided_derivative(np.ones(2), np.ones(2), np.ones(2), x, y, (np.ones(1), np.ones(1), np.ones(1)))
+        one_sided_derivative(
+            np.ones(2),
+            np.ones(2),
+            np.ones(2),
+            x,
+            y,
+            (np.ones(1), np.ones(1), np.ones(1)),
+        )
     assert len(step_vectors(3)) == 6

@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def requirement_lines(text):
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def test_environment_yml_agrees_with_requirements_txt():
@@ -34,7 +38,10 @@ def test_environment_yml_agrees_with_requirements_txt():
 
 
 def test_constraints_pin_every_requirement_to_the_same_version():
-    constraints = dict(line.split("==") for line in requirement_lines((ROOT / "constraints.txt").read_text()))
+    constraints = dict(
+        line.split("==")
+        for line in requirement_lines((ROOT / "constraints.txt").read_text())
+    )
     constraints = {name.lower(): version for name, version in constraints.items()}
     for line in requirement_lines((ROOT / "requirements.txt").read_text()):
         name, version = line.split("==")
@@ -44,7 +51,13 @@ def test_constraints_pin_every_requirement_to_the_same_version():
 # --------------------------------------------------- the environment holds everything the code imports
 
 #: Where the book's code lives: Python files (glob patterns) and notebooks.
-PYTHON_FILES = ["lecture_utils/*.py", "scripts/*.py", "benchmarks/*.py", "tests/*.py", "book/_ext/*.py"]
+PYTHON_FILES = [
+    "lecture_utils/*.py",
+    "scripts/*.py",
+    "benchmarks/*.py",
+    "tests/*.py",
+    "book/_ext/*.py",
+]
 #: Folders whose modules are imported by name by the code beside them (not installed packages).
 LOCAL_MODULE_DIRS = ["tests", "book/_ext", "scripts", "benchmarks"]
 
@@ -72,10 +85,14 @@ def imported_modules(tree):
 
     def visit(node, in_function):
         if isinstance(node, ast.Import):
-            found.extend((alias.name.split(".")[0], in_function) for alias in node.names)
+            found.extend(
+                (alias.name.split(".")[0], in_function) for alias in node.names
+            )
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.module.split(".")[0], in_function))
-        inner = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        inner = in_function or isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        )
         for child in ast.iter_child_nodes(node):
             visit(child, inner)
 
@@ -88,7 +105,9 @@ def local_modules():
     names = {"lecture_utils", "__future__", "__main__"}
     for folder in LOCAL_MODULE_DIRS:
         for path in (ROOT / folder).glob("*"):
-            if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()):
+            if path.suffix == ".py" or (
+                path.is_dir() and (path / "__init__.py").exists()
+            ):
                 names.add(path.stem)
     return names
 
@@ -109,17 +128,26 @@ def third_party_imports():
         for module, _ in imported_modules(tree):
             if third_party(module):
                 imports.setdefault(module, []).append(where)
-    assert not unparsable, "code that does not parse as Python (magics removed):\n" + "\n".join(unparsable)
+    assert not unparsable, (
+        "code that does not parse as Python (magics removed):\n" + "\n".join(unparsable)
+    )
     return imports
 
 
 def distributions_of(imports):
     """{module: [distributions providing it]}; asserts that every module is installed."""
     provided = importlib.metadata.packages_distributions()
-    unmapped = {module: where for module, where in imports.items() if module not in provided}
-    assert not unmapped, ("modules the code imports that no installed distribution provides (run under "
-                          "the book's .venv):\n"
-                          + "\n".join(f"{m}: imported in {', '.join(list(dict.fromkeys(w))[:3])}" for m, w in sorted(unmapped.items())))
+    unmapped = {
+        module: where for module, where in imports.items() if module not in provided
+    }
+    assert not unmapped, (
+        "modules the code imports that no installed distribution provides (run under "
+        "the book's .venv):\n"
+        + "\n".join(
+            f"{m}: imported in {', '.join(list(dict.fromkeys(w))[:3])}"
+            for m, w in sorted(unmapped.items())
+        )
+    )
     return {module: sorted(set(provided[module])) for module in imports}
 
 
@@ -128,31 +156,56 @@ def environment_yml():
 
 
 def pip_section(environment):
-    sections = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict) and "pip" in d]
-    assert len(sections) == 1, f"environment.yml: expected one pip section, found {len(sections)}"
+    sections = [
+        d["pip"]
+        for d in environment["dependencies"]
+        if isinstance(d, dict) and "pip" in d
+    ]
+    assert len(sections) == 1, (
+        f"environment.yml: expected one pip section, found {len(sections)}"
+    )
     return sections[0]
 
 
 def test_every_imported_distribution_is_pinned_directly():
-    requirements = {requirement_name(line) for line in requirement_lines((ROOT / "requirements.txt").read_text())}
-    environment = {requirement_name(entry) for entry in pip_section(environment_yml())
-                   if not entry.startswith("-")}
+    requirements = {
+        requirement_name(line)
+        for line in requirement_lines((ROOT / "requirements.txt").read_text())
+    }
+    environment = {
+        requirement_name(entry)
+        for entry in pip_section(environment_yml())
+        if not entry.startswith("-")
+    }
     imports = third_party_imports()
-    assert {"numpy", "torch", "pytest"} <= set(imports), f"the import scan found only {sorted(imports)}"
+    assert {"numpy", "torch", "pytest"} <= set(imports), (
+        f"the import scan found only {sorted(imports)}"
+    )
     missing = []
     for module, distributions in sorted(distributions_of(imports).items()):
-        for listing, names in (("requirements.txt", requirements), ("environment.yml (pip)", environment)):
+        for listing, names in (
+            ("requirements.txt", requirements),
+            ("environment.yml (pip)", environment),
+        ):
             if not any(normalise(d) in names for d in distributions):
-                missing.append(f"{listing}: {' or '.join(distributions)} (module {module!r}, imported in "
-                               f"{', '.join(list(dict.fromkeys(imports[module]))[:3])})")
-    assert not missing, ("distributions the code imports that are not pinned directly (add them with "
-                         "the version of constraints.txt):\n" + "\n".join(missing))
+                missing.append(
+                    f"{listing}: {' or '.join(distributions)} (module {module!r}, imported in "
+                    f"{', '.join(list(dict.fromkeys(imports[module]))[:3])})"
+                )
+    assert not missing, (
+        "distributions the code imports that are not pinned directly (add them with "
+        "the version of constraints.txt):\n" + "\n".join(missing)
+    )
 
 
 def test_lecture_utils_declares_what_it_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     required = {requirement_name(r) for r in project.get("dependencies", [])}
-    optional = {requirement_name(r) for group in project.get("optional-dependencies", {}).values() for r in group}
+    optional = {
+        requirement_name(r)
+        for group in project.get("optional-dependencies", {}).values()
+        for r in group
+    }
     provided = importlib.metadata.packages_distributions()
     problems = []
     for path in sorted((ROOT / "lecture_utils").glob("*.py")):
@@ -161,16 +214,29 @@ def test_lecture_utils_declares_what_it_imports():
                 continue
             distributions = [normalise(d) for d in provided.get(module, [module])]
             if lazy and not any(d in required | optional for d in distributions):
-                problems.append(f"{path.relative_to(ROOT)}: {module!r} (imported inside a function) is in "
-                                "neither [project] dependencies nor [project.optional-dependencies]")
+                problems.append(
+                    f"{path.relative_to(ROOT)}: {module!r} (imported inside a function) is in "
+                    "neither [project] dependencies nor [project.optional-dependencies]"
+                )
             elif not lazy and not any(d in required for d in distributions):
-                problems.append(f"{path.relative_to(ROOT)}: {module!r} (imported at module level) is not "
-                                "in [project] dependencies")
-    assert not problems, "pyproject.toml does not declare what lecture_utils imports:\n" + "\n".join(sorted(set(problems)))
+                problems.append(
+                    f"{path.relative_to(ROOT)}: {module!r} (imported at module level) is not "
+                    "in [project] dependencies"
+                )
+    assert not problems, (
+        "pyproject.toml does not declare what lecture_utils imports:\n"
+        + "\n".join(sorted(set(problems)))
+    )
 
 
 def test_environment_yml_takes_only_python_and_pip_from_conda():
-    conda = [d for d in environment_yml()["dependencies"] if not (isinstance(d, dict) and "pip" in d)]
-    assert conda == ["python=3.11", "pip"], (f"environment.yml: the conda dependencies are {conda}; they "
-                                             "must be just python=3.11 and pip, everything else pinned in "
-                                             "the pip section")
+    conda = [
+        d
+        for d in environment_yml()["dependencies"]
+        if not (isinstance(d, dict) and "pip" in d)
+    ]
+    assert conda == ["python=3.11", "pip"], (
+        f"environment.yml: the conda dependencies are {conda}; they "
+        "must be just python=3.11 and pip, everything else pinned in "
+        "the pip section"
+    )

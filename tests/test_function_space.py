@@ -8,9 +8,19 @@ import pytest
 import scipy.optimize
 
 import lecture_utils as lu
-from lecture_utils.function_space import (cone_extreme_rays, in_region_image, polyline_points,
-                                          relu_unit_regions, simplex_coordinates)
-from lecture_utils.widgets import draw_explorer_state, explorer_state, relu_explorer, sweep_explorer
+from lecture_utils.function_space import (
+    cone_extreme_rays,
+    in_region_image,
+    polyline_points,
+    relu_unit_regions,
+    simplex_coordinates,
+)
+from lecture_utils.widgets import (
+    draw_explorer_state,
+    explorer_state,
+    relu_explorer,
+    sweep_explorer,
+)
 
 
 def unit_outputs(theta, x):
@@ -26,9 +36,11 @@ def line_data(n, seed):
 @pytest.mark.parametrize("n", [2, 3, 4, 6])
 def test_region_count_and_patterns_by_brute_force(n):
     x = line_data(n, seed=n)
-    axis = np.linspace(-3.0, 3.0, 1201)                       # includes w < 0, w = 0 and w > 0
+    axis = np.linspace(-3.0, 3.0, 1201)  # includes w < 0, w = 0 and w > 0
     w, b = (a.ravel() for a in np.meshgrid(axis, axis))
-    codes = np.unique((w[:, None] * x + b[:, None] > 0) @ (2 ** np.arange(n)))   # pattern as an integer
+    codes = np.unique(
+        (w[:, None] * x + b[:, None] > 0) @ (2 ** np.arange(n))
+    )  # pattern as an integer
     patterns = {tuple(int(c) >> j & 1 for j in range(n)) for c in codes}
     regions = relu_unit_regions(x)
     assert len(patterns) == 2 * n == len(regions)
@@ -41,9 +53,18 @@ def test_ranks_by_finite_differences(n):
     h = 1e-7
     for region in relu_unit_regions(x):
         theta = 0.5 * region.interior
-        J = np.column_stack([(unit_outputs(theta + h * e, x) - unit_outputs(theta - h * e, x))[0] / (2 * h)
-                             for e in np.eye(2)])
-        assert np.linalg.matrix_rank(J, tol=1e-6) == region.rank == min(region.pattern.sum(), 2)
+        J = np.column_stack(
+            [
+                (unit_outputs(theta + h * e, x) - unit_outputs(theta - h * e, x))[0]
+                / (2 * h)
+                for e in np.eye(2)
+            ]
+        )
+        assert (
+            np.linalg.matrix_rank(J, tol=1e-6)
+            == region.rank
+            == min(region.pattern.sum(), 2)
+        )
         np.testing.assert_allclose(J, region.jacobian, atol=1e-6)
     ranks = [r.rank for r in relu_unit_regions(x)]
     assert ranks.count(0) == 1 and ranks.count(1) == 2 and ranks.count(2) == 2 * n - 3
@@ -54,14 +75,18 @@ def test_extreme_rays_are_images_of_limit_parameters(n):
     x = line_data(n, seed=20 + n)
     for region in relu_unit_regions(x):
         r0, r1 = region.rays
-        assert np.all((unit_outputs(region.interior, x)[0] > 0) == region.pattern.astype(bool))
+        assert np.all(
+            (unit_outputs(region.interior, x)[0] > 0) == region.pattern.astype(bool)
+        )
         limits = []
         for ray, other in [(r0, r1), (r1, r0)]:
             approach = [ray + eps * other for eps in (1e-3, 1e-6, 1e-9)]
-            for theta in approach:   # these parameters lie in the open region
-                assert np.array_equal((theta[0] * x + theta[1] > 0).astype(int), region.pattern)
+            for theta in approach:  # these parameters lie in the open region
+                assert np.array_equal(
+                    (theta[0] * x + theta[1] > 0).astype(int), region.pattern
+                )
             f = unit_outputs(approach[-1], x)[0]
-            if f.sum() > 1e-6 * np.abs(x).max():          # the ray's image is not zero
+            if f.sum() > 1e-6 * np.abs(x).max():  # the ray's image is not zero
                 limits.append(f / f.sum())
         assert len(limits) == region.rank
         for limit in limits:
@@ -71,8 +96,12 @@ def test_extreme_rays_are_images_of_limit_parameters(n):
 @pytest.mark.parametrize("n", [2, 3, 5])
 def test_polyline_matches_closed_form(n):
     x = line_data(n, seed=30 + n)
-    left = [np.maximum(x[i] - x, 0) for i in range(1, n)]       # kink at x_i, active to the left
-    right = [np.maximum(x - x[i], 0) for i in range(n - 1)]     # kink at x_i, active to the right
+    left = [
+        np.maximum(x[i] - x, 0) for i in range(1, n)
+    ]  # kink at x_i, active to the left
+    right = [
+        np.maximum(x - x[i], 0) for i in range(n - 1)
+    ]  # kink at x_i, active to the right
     expected = np.array([f / f.sum() for f in left + right])
     P = polyline_points(x)
     assert P.shape == (2 * n - 2, n)
@@ -101,10 +130,17 @@ def lp_feasible(x, y, A, v):
     A_ub, A_eq = np.zeros((d1 * n, 2 * d1)), np.zeros((n, 2 * d1))
     for i, j in itertools.product(range(d1), range(n)):
         sign = -1.0 if A[i, j] else 1.0
-        A_ub[i * n + j, 2 * i:2 * i + 2] = sign * x[j], sign
-        A_eq[j, 2 * i:2 * i + 2] = v[i] * A[i, j] * x[j], v[i] * A[i, j]
-    res = scipy.optimize.linprog(np.zeros(2 * d1), A_ub=A_ub, b_ub=np.zeros(d1 * n), A_eq=A_eq, b_eq=y,
-                                 bounds=(None, None), method="highs")
+        A_ub[i * n + j, 2 * i : 2 * i + 2] = sign * x[j], sign
+        A_eq[j, 2 * i : 2 * i + 2] = v[i] * A[i, j] * x[j], v[i] * A[i, j]
+    res = scipy.optimize.linprog(
+        np.zeros(2 * d1),
+        A_ub=A_ub,
+        b_ub=np.zeros(d1 * n),
+        A_eq=A_eq,
+        b_eq=y,
+        bounds=(None, None),
+        method="highs",
+    )
     return res.status == 0
 
 
@@ -116,7 +152,9 @@ def test_cone_membership_matches_linear_programming(n, d1):
     outcomes = []
     for trial in range(6):
         v = rng.choice([-1.0, 1.0], size=d1) * rng.uniform(0.5, 2.0, size=d1)
-        if trial % 2:   # labels a random network of this architecture produces, or generic labels
+        if (
+            trial % 2
+        ):  # labels a random network of this architecture produces, or generic labels
             y = v @ unit_outputs(rng.normal(size=(d1, 2)), x)
         else:
             y = rng.normal(size=n)
@@ -133,7 +171,10 @@ def test_images_of_parameters_in_a_region_are_members():
     x = line_data(4, seed=5)
     for region in relu_unit_regions(x):
         for _ in range(5):
-            theta = rng.uniform(0.1, 2.0) * region.rays[0] + rng.uniform(0.1, 2.0) * region.rays[1]
+            theta = (
+                rng.uniform(0.1, 2.0) * region.rays[0]
+                + rng.uniform(0.1, 2.0) * region.rays[1]
+            )
             y = unit_outputs(theta, x)[0]
             assert in_region_image(x, y, region.pattern)
             assert in_region_image(x, -y, region.pattern, v=[-1.0])
@@ -148,15 +189,20 @@ def test_images_of_parameters_in_a_region_are_members():
 def test_nonnegative_convex_functions_are_sums_of_units():
     x = line_data(6, seed=6)
     n = len(x)
-    vertices = np.array([np.maximum(x[i] - x, 0) for i in range(1, n)] + [np.maximum(x - x[i], 0) for i in range(n - 1)])
+    vertices = np.array(
+        [np.maximum(x[i] - x, 0) for i in range(1, n)]
+        + [np.maximum(x - x[i], 0) for i in range(n - 1)]
+    )
     rng = np.random.default_rng(6)
     for _ in range(50):
         slopes, offsets = rng.normal(size=(2, 6))
         f = np.max(slopes[:, None] * x + offsets[:, None], axis=0)
         f = f - f.min()
-        assert scipy.optimize.nnls(vertices.T, f)[1] <= 1e-10 * max(1, np.linalg.norm(f))
+        assert scipy.optimize.nnls(vertices.T, f)[1] <= 1e-10 * max(
+            1, np.linalg.norm(f)
+        )
     extreme = cone_extreme_rays(vertices)
-    assert len(extreme) == len(vertices)        # no vertex lies in the cone of the others
+    assert len(extreme) == len(vertices)  # no vertex lies in the cone of the others
 
 
 def test_cone_extreme_rays_by_hand():
@@ -170,14 +216,25 @@ def test_simplex_coordinates_are_regular_and_affine():
     for n in (3, 4, 5):
         corners = simplex_coordinates(np.eye(n))
         if n in (3, 4):
-            distances = [np.linalg.norm(a - c) for a, c in itertools.combinations(corners, 2)]
+            distances = [
+                np.linalg.norm(a - c) for a, c in itertools.combinations(corners, 2)
+            ]
             np.testing.assert_allclose(distances, distances[0])
         p = np.random.default_rng(n).dirichlet(np.ones(n), size=4)
         np.testing.assert_allclose(simplex_coordinates(p), p @ corners, atol=1e-15)
     assert simplex_coordinates([0.5, 0.5, 0.0]).shape == (2,)
 
 
-@pytest.mark.parametrize("bad", [[0.0, 2.0, 1.0], [0.0, 1.0, 1.0], [0.0, np.nan, 1.0], [1.0], [[0.0, 1.0], [2.0, 3.0]]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [0.0, 2.0, 1.0],
+        [0.0, 1.0, 1.0],
+        [0.0, np.nan, 1.0],
+        [1.0],
+        [[0.0, 1.0], [2.0, 3.0]],
+    ],
+)
 def test_bad_inputs_raise(bad):
     with pytest.raises(ValueError):
         relu_unit_regions(bad)
@@ -187,11 +244,15 @@ def test_bad_inputs_raise(bad):
 
 def test_bad_membership_arguments_raise():
     x = [0.0, 1.0, 2.0]
-    for kwargs in [dict(y=[1.0, 2.0], pattern=[1, 1, 1]), dict(y=[1.0, 2.0, np.nan], pattern=[1, 1, 1]),
-                   dict(y=[1.0, 1.0, 1.0], pattern=[1, 2, 1]), dict(y=[1.0, 1.0, 1.0], pattern=[1, 1]),
-                   dict(y=[1.0, 1.0, 1.0], pattern=[[1, 1, 1]], v=[0.0]),
-                   dict(y=[1.0, 1.0, 1.0], pattern=[[1, 1, 1]], v=[1.0, 1.0]),
-                   dict(y=[1.0, 1.0, 1.0], pattern=[1, 1, 1], tol=-1.0)]:
+    for kwargs in [
+        dict(y=[1.0, 2.0], pattern=[1, 1, 1]),
+        dict(y=[1.0, 2.0, np.nan], pattern=[1, 1, 1]),
+        dict(y=[1.0, 1.0, 1.0], pattern=[1, 2, 1]),
+        dict(y=[1.0, 1.0, 1.0], pattern=[1, 1]),
+        dict(y=[1.0, 1.0, 1.0], pattern=[[1, 1, 1]], v=[0.0]),
+        dict(y=[1.0, 1.0, 1.0], pattern=[[1, 1, 1]], v=[1.0, 1.0]),
+        dict(y=[1.0, 1.0, 1.0], pattern=[1, 1, 1], tol=-1.0),
+    ]:
         with pytest.raises(ValueError):
             in_region_image(x, **kwargs)
     with pytest.raises(ValueError):
@@ -216,9 +277,13 @@ def test_explorer_builds_and_reacts_to_sliders():
     x = np.array([-1.0, -0.3, 0.4, 1.0])
     explorer = relu_explorer(x, n_units=2)
     assert isinstance(explorer, ipywidgets.Widget)
-    patterns, picture, table = explorer.state["patterns"].copy(), explorer.image.value, explorer.table.value
+    patterns, picture, table = (
+        explorer.state["patterns"].copy(),
+        explorer.image.value,
+        explorer.table.value,
+    )
     w_slider, b_slider, v_buttons = explorer.sliders[0]
-    w_slider.value, b_slider.value = 1.0, -1.5      # unit 1 now dead on the data
+    w_slider.value, b_slider.value = 1.0, -1.5  # unit 1 now dead on the data
     assert explorer.state["patterns"][0].tolist() == [0, 0, 0, 0]
     assert not np.array_equal(patterns, explorer.state["patterns"])
     assert explorer.image.value != picture and explorer.table.value != table
@@ -238,7 +303,12 @@ def test_sweep_explorer_states_match_direct_evaluation():
     """Each precomputed page is the state of the swept parameter value, and the slider drives the pages."""
     import ipywidgets
 
-    x, w, b, v = np.array([-1.0, 0.0, 1.0]), np.array([1.0, -0.5]), np.array([0.5, 0.1]), np.array([1.0, 1.0])
+    x, w, b, v = (
+        np.array([-1.0, 0.0, 1.0]),
+        np.array([1.0, -0.5]),
+        np.array([0.5, 0.1]),
+        np.array([1.0, 1.0]),
+    )
     biases = np.array([-0.6, -0.2, 0.2, 0.6])
     explorer = sweep_explorer(x, w, b, v, unit=2, parameter="b", values=biases)
     assert len(explorer.pages.children) == len(explorer.states) == 4
@@ -248,10 +318,19 @@ def test_sweep_explorer_states_match_direct_evaluation():
         np.testing.assert_allclose(state["unit_outputs"][1], direct)
         np.testing.assert_array_equal(state["patterns"][1], (direct > 0).astype(int))
         np.testing.assert_allclose(state["output"], np.maximum(x + 0.5, 0) + direct)
-        assert 'alt="With b2 = ' in page.value and "data:image/png;base64," in page.value
+        assert (
+            'alt="With b2 = ' in page.value and "data:image/png;base64," in page.value
+        )
     # Patterns of a unit with w < 0 as its bias grows: 000, 100, 110, 111 (kink crossing 1, 0, -1).
-    assert [s["patterns"][1].tolist() for s in explorer.states] == [[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]]
-    assert isinstance(explorer.link, ipywidgets.widgets.widget_link.Link)     # jslink: runs in the browser
+    assert [s["patterns"][1].tolist() for s in explorer.states] == [
+        [0, 0, 0],
+        [1, 0, 0],
+        [1, 1, 0],
+        [1, 1, 1],
+    ]
+    assert isinstance(
+        explorer.link, ipywidgets.widgets.widget_link.Link
+    )  # jslink: runs in the browser
     assert explorer.link.source == (explorer.slider, "index")
     assert explorer.link.target == (explorer.pages, "selected_index")
     assert explorer.slider.index == explorer.pages.selected_index
@@ -261,18 +340,23 @@ def test_sweep_explorer_digest_follows_the_pictures():
     x, w, b, v = [-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0]
     first = repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.5]))
     assert first == repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.5]))
-    assert first.startswith("<Explorer: b2 over 2 values from -0.50 to +0.50; data digest ")
+    assert first.startswith(
+        "<Explorer: b2 over 2 values from -0.50 to +0.50; data digest "
+    )
     assert repr(sweep_explorer(x, w, b, v, unit=2, values=[-0.5, 0.6])) != first
     weights = sweep_explorer(x, w, b, v, unit=1, parameter="w", values=[-1.0, 1.0])
     assert [s["patterns"][0].tolist() for s in weights.states] == [[1, 1, 0], [0, 1, 1]]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"unit": 3}, "unit must be between 1"),
-    ({"unit": 0}, "unit"),
-    ({"unit": 1, "parameter": "v"}, "parameter must be"),
-    ({"unit": 1, "values": [0.5]}, "at least two values"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"unit": 3}, "unit must be between 1"),
+        ({"unit": 0}, "unit"),
+        ({"unit": 1, "parameter": "v"}, "parameter must be"),
+        ({"unit": 1, "values": [0.5]}, "at least two values"),
+    ],
+)
 def test_sweep_explorer_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         sweep_explorer([-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0], **kwargs)

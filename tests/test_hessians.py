@@ -5,8 +5,17 @@ import pytest
 import torch
 
 import lecture_utils as lu
-from lecture_utils.hessians import count_eigenvalue_signs, hessian_spectrum, loss_hessian, residual_curvature
-from lecture_utils.manifold import flatten_params, gauss_newton_to_manifold, unflatten_params
+from lecture_utils.hessians import (
+    count_eigenvalue_signs,
+    hessian_spectrum,
+    loss_hessian,
+    residual_curvature,
+)
+from lecture_utils.manifold import (
+    flatten_params,
+    gauss_newton_to_manifold,
+    unflatten_params,
+)
 
 
 def softplus_model(p, X):
@@ -16,7 +25,12 @@ def softplus_model(p, X):
 def test_linear_model_hessian_is_design_gram_matrix():
     # F(theta, X) = X^T theta: L = 1/2 ||X^T theta - y||^2 has Hessian X X^T at every point.
     X, y = lu.gaussian_inputs(4, 6, seed=0), lu.random_labels(6, seed=1)
-    H = loss_hessian(lambda p, X: X.T @ p["theta"], {"theta": torch.ones(4, dtype=torch.float64)}, X, y)
+    H = loss_hessian(
+        lambda p, X: X.T @ p["theta"],
+        {"theta": torch.ones(4, dtype=torch.float64)},
+        X,
+        y,
+    )
     np.testing.assert_allclose(H, X @ X.T, atol=1e-12)
 
 
@@ -27,7 +41,11 @@ def test_quadratic_model_hessian_closed_form():
     n, m = 3, 5
     Q = rng.standard_normal((n, m, m))
     Q = Q + Q.transpose(0, 2, 1)
-    a, theta, y = rng.standard_normal((n, m)), rng.standard_normal(m), rng.standard_normal(n)
+    a, theta, y = (
+        rng.standard_normal((n, m)),
+        rng.standard_normal(m),
+        rng.standard_normal(n),
+    )
     Qt, at = torch.from_numpy(Q), torch.from_numpy(a)
 
     def model(p):
@@ -35,7 +53,7 @@ def test_quadratic_model_hessian_closed_form():
         return 0.5 * torch.einsum("i,jik,k->j", t, Qt, t) + at @ t
 
     H = loss_hessian(model, {"theta": torch.from_numpy(theta)}, None, y)
-    J = theta @ Q + a                       # row j: theta^T Q_j + a_j (Q_j symmetric)
+    J = theta @ Q + a  # row j: theta^T Q_j + a_j (Q_j symmetric)
     r = 0.5 * np.einsum("i,jik,k->j", theta, Q, theta) + a @ theta - y
     np.testing.assert_allclose(H, J.T @ J + np.einsum("j,jik->ik", r, Q), atol=1e-11)
     C = residual_curvature(model, {"theta": torch.from_numpy(theta)}, None, y)
@@ -50,12 +68,19 @@ def test_hessian_equals_finite_differences_of_autograd_gradient():
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
 
     def grad(vec):
-        p = {k: v.requires_grad_(True) for k, v in unflatten_params(vec, params).items()}
+        p = {
+            k: v.requires_grad_(True) for k, v in unflatten_params(vec, params).items()
+        }
         lu.squared_loss(softplus_model(p, Xt), yt).backward()
         return np.concatenate([p[k].grad.numpy().ravel() for k in p])
 
     h = 1e-5
-    fd = np.column_stack([(grad(theta + h * e) - grad(theta - h * e)) / (2 * h) for e in np.eye(theta.size)])
+    fd = np.column_stack(
+        [
+            (grad(theta + h * e) - grad(theta - h * e)) / (2 * h)
+            for e in np.eye(theta.size)
+        ]
+    )
     np.testing.assert_allclose(H, fd, atol=1e-8)
     np.testing.assert_array_equal(H, H.T)
 
@@ -73,12 +98,24 @@ def test_hessian_at_zero_loss_is_gauss_newton_matrix_with_n_positive_eigenvalues
     np.testing.assert_allclose(eigenvalues, np.linalg.eigvalsh(J.T @ J), atol=1e-12)
     assert np.all(np.diff(eigenvalues) >= 0)
     m = J.shape[1]
-    assert count_eigenvalue_signs(eigenvalues, tol=1e-10) == {"negative": 0, "zero": m - 6, "positive": 6}
+    assert count_eigenvalue_signs(eigenvalues, tol=1e-10) == {
+        "negative": 0,
+        "zero": m - 6,
+        "positive": 6,
+    }
 
 
 def test_count_eigenvalue_signs_by_hand():
-    assert count_eigenvalue_signs([-2.0, -1e-9, 0.0, 1e-9, 3.0], tol=1e-8) == {"negative": 1, "zero": 3, "positive": 1}
-    assert count_eigenvalue_signs([-2.0, 3.0], tol=0.0) == {"negative": 1, "zero": 0, "positive": 1}
+    assert count_eigenvalue_signs([-2.0, -1e-9, 0.0, 1e-9, 3.0], tol=1e-8) == {
+        "negative": 1,
+        "zero": 3,
+        "positive": 1,
+    }
+    assert count_eigenvalue_signs([-2.0, 3.0], tol=0.0) == {
+        "negative": 1,
+        "zero": 0,
+        "positive": 1,
+    }
 
 
 def test_bad_input_raises():

@@ -9,8 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lecture_utils as lu
-from lecture_utils.interpolation import (cooper_deep_interpolation, cooper_interpolation,
-                                         polynomial_feature_dimension, random_feature_matrix)
+from lecture_utils.interpolation import (
+    cooper_deep_interpolation,
+    cooper_interpolation,
+    polynomial_feature_dimension,
+    random_feature_matrix,
+)
 
 
 def scalar_activation(name):
@@ -23,8 +27,16 @@ def scalar_activation(name):
 def evaluate_by_loops(f, X):
     """``sum_j m_j sigma(a . x_i - b_j) - c`` with explicit loops over points and units."""
     sigma = scalar_activation(f.activation)
-    return np.array([sum(m * sigma(float(f.direction @ x) - b) for m, b in zip(f.output_weights, f.thresholds))
-                     - f.output_bias for x in X.T])
+    return np.array(
+        [
+            sum(
+                m * sigma(float(f.direction @ x) - b)
+                for m, b in zip(f.output_weights, f.thresholds)
+            )
+            - f.output_bias
+            for x in X.T
+        ]
+    )
 
 
 @pytest.mark.parametrize("activation", ["smoolu", "relu"])
@@ -38,7 +50,9 @@ def test_cooper_interpolation_fits_exactly(activation, d0, n):
     np.testing.assert_allclose(evaluate_by_loops(f, X), y, rtol=0, atol=1e-9)
     assert f(X).shape == (n,)
     np.testing.assert_allclose(f(X), y, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(lu.mlp(f.as_mlp_params(), X, activation).numpy(), y, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        lu.mlp(f.as_mlp_params(), X, activation).numpy(), y, rtol=0, atol=1e-9
+    )
 
 
 def test_networks_are_read_only():
@@ -60,7 +74,9 @@ def test_hidden_matrix_is_lower_triangular_with_positive_diagonal(activation):
     t = f.direction @ X
     order = np.argsort(t)
     sigma = scalar_activation(activation)
-    A = np.array([[sigma(t[i] - b) for b in f.thresholds] for i in order])   # rows sorted by projection
+    A = np.array(
+        [[sigma(t[i] - b) for b in f.thresholds] for i in order]
+    )  # rows sorted by projection
     assert np.all(np.triu(A, 1) == 0.0)
     assert np.all(np.diag(A) > 1.0)
     np.testing.assert_allclose(f.feature_matrix(X)[order], A, rtol=1e-12, atol=0)
@@ -73,19 +89,30 @@ def test_min_gap_sets_the_diagonal_and_underflow_is_reported():
     y = lu.random_labels(12, seed=1)
     good = cooper_interpolation(X, y, "smoolu", min_gap=48.0)
     assert np.max(np.abs(good(X) - y)) < 1e-12
-    assert np.isclose(np.diag(good.feature_matrix(X)).min(), 24.0 * math.exp(-1.0 / 24.0), rtol=1e-12)
+    assert np.isclose(
+        np.diag(good.feature_matrix(X)).min(), 24.0 * math.exp(-1.0 / 24.0), rtol=1e-12
+    )
     tiny = cooper_interpolation(X, y, "smoolu", min_gap=0.05)
-    assert np.isclose(np.diag(tiny.feature_matrix(X)).min(), 0.025 * math.exp(-40.0), rtol=1e-10)
+    assert np.isclose(
+        np.diag(tiny.feature_matrix(X)).min(), 0.025 * math.exp(-40.0), rtol=1e-10
+    )
     with pytest.raises(ValueError, match="underflows"):
-        cooper_interpolation(X, y, "smoolu", min_gap=1e-3)          # smooLU(5e-4) = 0 in float64
-    relu = cooper_interpolation(X, y, "relu", min_gap=1e-3)          # ReLU does not care about the scale
+        cooper_interpolation(
+            X, y, "smoolu", min_gap=1e-3
+        )  # smooLU(5e-4) = 0 in float64
+    relu = cooper_interpolation(
+        X, y, "relu", min_gap=1e-3
+    )  # ReLU does not care about the scale
     assert np.max(np.abs(relu(X) - y)) < 1e-12
     with pytest.raises(ValueError, match="min_gap"):
         cooper_interpolation(X, y, "relu", min_gap=0.0)
 
 
 @pytest.mark.parametrize("activation", ["smoolu", "relu"])
-@pytest.mark.parametrize("d0, n, widths", [(2, 6, [6]), (2, 6, [1, 9]), (3, 10, [4, 2, 12]), (1, 8, [5, 5, 5, 8])])
+@pytest.mark.parametrize(
+    "d0, n, widths",
+    [(2, 6, [6]), (2, 6, [1, 9]), (3, 10, [4, 2, 12]), (1, 8, [5, 5, 5, 8])],
+)
 def test_cooper_deep_interpolation_fits_exactly(activation, d0, n, widths):
     X = lu.gaussian_inputs(d0, n, seed=n)
     y = lu.random_labels(n, seed=n + 1)
@@ -93,16 +120,22 @@ def test_cooper_deep_interpolation_fits_exactly(activation, d0, n, widths):
     assert g.widths == widths
     assert [W.shape for W in g.weights] == list(zip(widths + [1], [d0] + widths))
     np.testing.assert_allclose(g(X), y, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(lu.mlp(g.as_mlp_params(), X, activation).numpy(), y, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        lu.mlp(g.as_mlp_params(), X, activation).numpy(), y, rtol=0, atol=1e-9
+    )
     hidden = g.hidden_layers(X)
-    for z in hidden[:-1]:                     # only the first node of the early layers is used
+    for z in hidden[:-1]:  # only the first node of the early layers is used
         assert np.all(z[0] > 0) and np.unique(z[0]).size == n and np.all(z[1:] == 0.0)
     assert np.all(hidden[-1][n:] == 0.0)
 
 
 @settings(max_examples=25, deadline=None)
-@given(d0=st.integers(1, 6), n=st.integers(1, 40), seed=st.integers(0, 10_000),
-       activation=st.sampled_from(["smoolu", "relu"]))
+@given(
+    d0=st.integers(1, 6),
+    n=st.integers(1, 40),
+    seed=st.integers(0, 10_000),
+    activation=st.sampled_from(["smoolu", "relu"]),
+)
 def test_interpolation_property(d0, n, seed, activation):
     X = lu.uniform_cube_inputs(d0, n, seed=seed)
     y = lu.random_labels(n, seed=seed + 1)
@@ -145,7 +178,9 @@ def test_bad_inputs_raise():
 def test_polynomial_feature_dimension_counts_monomials():
     for p in range(1, 5):
         for m in range(0, 6):
-            brute = sum(1 for k in itertools.product(range(m + 1), repeat=p) if sum(k) <= m)
+            brute = sum(
+                1 for k in itertools.product(range(m + 1), repeat=p) if sum(k) <= m
+            )
             assert polynomial_feature_dimension(p, m) == brute
     for bad in [(0, 2), (2, -1), (2, 1.5), (True, 2)]:
         with pytest.raises(ValueError):
@@ -165,7 +200,7 @@ def test_rank_of_polynomial_features_saturates_at_the_dimension(p, m):
     X = lu.uniform_cube_inputs(p, 3 * dim, seed=p + m)
     V = monomial_matrix(X, m)
     for width in [1, dim - 1, dim, dim + 3, 3 * dim]:
-        Phi = random_feature_matrix(X, width, lambda z: z ** m + 0.5 * z, seed=width)
+        Phi = random_feature_matrix(X, width, lambda z: z**m + 0.5 * z, seed=width)
         assert Phi.shape == (3 * dim, width)
         assert lu.jacobian_rank(Phi, rtol=1e-9) == min(width, dim)
         # every feature is a polynomial of degree <= m: it lies in the span of the monomials
@@ -177,7 +212,9 @@ def test_non_polynomial_random_features_are_nonsingular_and_interpolate():
     X = lu.uniform_cube_inputs(2, 12, seed=0)
     y = lu.random_labels(12, seed=1)
     for activation in ["tanh", "softplus", np.sin]:
-        Phi = random_feature_matrix(X, 12, activation, seed=2, weight_scale=4.0, bias_scale=4.0)
+        Phi = random_feature_matrix(
+            X, 12, activation, seed=2, weight_scale=4.0, bias_scale=4.0
+        )
         assert lu.jacobian_rank(Phi, rtol=1e-10) == 12
         np.testing.assert_allclose(Phi @ np.linalg.solve(Phi, y), y, atol=1e-9)
 
@@ -186,10 +223,15 @@ def test_random_feature_matrix_entries_and_validation():
     X = lu.gaussian_inputs(3, 4, seed=0)
     rng = np.random.default_rng(7)
     W, b = 2.0 * rng.standard_normal((5, 3)), rng.uniform(-0.5, 0.5, size=5)
-    expected = np.tanh(np.array([[W[j] @ X[:, i] - b[j] for j in range(5)] for i in range(4)]))
+    expected = np.tanh(
+        np.array([[W[j] @ X[:, i] - b[j] for j in range(5)] for i in range(4)])
+    )
     Phi = random_feature_matrix(X, 5, "tanh", seed=7, weight_scale=2.0, bias_scale=0.5)
     np.testing.assert_allclose(Phi, expected, rtol=1e-13)
-    np.testing.assert_array_equal(Phi, random_feature_matrix(X, 5, "tanh", seed=7, weight_scale=2.0, bias_scale=0.5))
+    np.testing.assert_array_equal(
+        Phi,
+        random_feature_matrix(X, 5, "tanh", seed=7, weight_scale=2.0, bias_scale=0.5),
+    )
     with pytest.raises(ValueError, match="width"):
         random_feature_matrix(X, 0, "tanh")
     with pytest.raises(ValueError, match="weight_scale"):

@@ -10,13 +10,22 @@ from math import factorial
 import numpy as np
 import pytest
 
-from lecture_utils.intrinsic_dimension import (descent_path, empirical_intrinsic_dimension, feature_matrix,
-                                               monomial_exponents, polynomial_activation_dimension,
-                                               polynomial_intrinsic_dimension, quadratic_feature_map,
-                                               quadratic_network, quadratic_optimum)
+from lecture_utils.intrinsic_dimension import (
+    descent_path,
+    empirical_intrinsic_dimension,
+    feature_matrix,
+    monomial_exponents,
+    polynomial_activation_dimension,
+    polynomial_intrinsic_dimension,
+    quadratic_feature_map,
+    quadratic_network,
+    quadratic_optimum,
+)
 
 
-@pytest.mark.parametrize("n,d", [(1, 0), (1, 5), (2, 3), (3, 2), (3, 4), (4, 3), (5, 2)])
+@pytest.mark.parametrize(
+    "n,d", [(1, 0), (1, 5), (2, 3), (3, 2), (3, 4), (4, 3), (5, 2)]
+)
 def test_monomial_count_brute_force(n, d):
     brute = [a for a in product(range(d + 1), repeat=n) if sum(a) == d]
     assert polynomial_intrinsic_dimension(n, d) == len(brute)
@@ -26,8 +35,8 @@ def test_monomial_count_brute_force(n, d):
 
 
 def test_small_values_by_hand():
-    assert polynomial_intrinsic_dimension(2, 2) == 3          # x^2, xy, y^2
-    assert polynomial_intrinsic_dimension(3, 1) == 3          # linear forms
+    assert polynomial_intrinsic_dimension(2, 2) == 3  # x^2, xy, y^2
+    assert polynomial_intrinsic_dimension(3, 1) == 3  # linear forms
     assert polynomial_intrinsic_dimension(3, 3) == 10
     assert polynomial_activation_dimension(2, [0, 1, 1]) == 2 + 3
     assert polynomial_activation_dimension(3, [5, 0, 0, 2]) == 1 + 10
@@ -37,32 +46,47 @@ def multinomial_features(W, X, d):
     """<w, x>^d = sum over exponents a of (d! / a!) w^a x^a: an explicit rank-C(n+d-1, d) factorisation."""
     exps = monomial_exponents(W.shape[1], d)
     coef = np.array([factorial(d) / np.prod([factorial(k) for k in a]) for a in exps])
-    A = np.prod(W[:, None, :] ** exps[None], axis=2) * coef          # (p, q)
-    B = np.prod(X.T[:, None, :] ** exps[None], axis=2)                # (N, q)
+    A = np.prod(W[:, None, :] ** exps[None], axis=2) * coef  # (p, q)
+    B = np.prod(X.T[:, None, :] ** exps[None], axis=2)  # (N, q)
     return A, B
 
 
 @pytest.mark.parametrize("n,d", [(2, 2), (2, 5), (3, 3), (4, 2), (4, 4)])
 def test_empirical_rank_equals_formula(n, d):
     q = polynomial_intrinsic_dimension(n, d)
-    assert empirical_intrinsic_dimension(lambda z: z ** d, n, 2 * q + 5, 2 * q + 5, seed=0) == q
+    assert (
+        empirical_intrinsic_dimension(lambda z: z**d, n, 2 * q + 5, 2 * q + 5, seed=0)
+        == q
+    )
     # too few filters or points: the rank is capped by them
-    assert empirical_intrinsic_dimension(lambda z: z ** d, n, q - 1, 3 * q, seed=1) == q - 1
+    assert (
+        empirical_intrinsic_dimension(lambda z: z**d, n, q - 1, 3 * q, seed=1) == q - 1
+    )
     # the features factor through the monomials (the ground truth behind the formula)
     rng = np.random.default_rng(2)
     W, X = rng.standard_normal((7, n)), rng.standard_normal((n, 9))
     A, B = multinomial_features(W, X, d)
-    np.testing.assert_allclose(feature_matrix(lambda z: z ** d, W, X), A @ B.T, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        feature_matrix(lambda z: z**d, W, X), A @ B.T, rtol=1e-10, atol=1e-10
+    )
 
 
-@pytest.mark.parametrize("coefficients", [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0, -1.0], [0.5, 1.0, 1.0, 1.0]])
+@pytest.mark.parametrize(
+    "coefficients", [[1.0, 0.0, 2.0], [0.0, 1.0, 0.0, -1.0], [0.5, 1.0, 1.0, 1.0]]
+)
 def test_general_polynomial_activation(coefficients):
     n = 3
     sigma = np.polynomial.Polynomial(coefficients)
-    expected = sum(len([a for a in product(range(k + 1), repeat=n) if sum(a) == k])
-                   for k, c in enumerate(coefficients) if c != 0)
+    expected = sum(
+        len([a for a in product(range(k + 1), repeat=n) if sum(a) == k])
+        for k, c in enumerate(coefficients)
+        if c != 0
+    )
     assert polynomial_activation_dimension(n, coefficients) == expected
-    assert empirical_intrinsic_dimension(sigma, n, 3 * expected, 3 * expected, seed=3) == expected
+    assert (
+        empirical_intrinsic_dimension(sigma, n, 3 * expected, 3 * expected, seed=3)
+        == expected
+    )
 
 
 def test_non_polynomial_rank_keeps_growing():
@@ -74,7 +98,9 @@ def test_finitely_many_atoms_cap_the_rank():
     rng = np.random.default_rng(5)
     atoms = rng.standard_normal((2, 7))
     W = rng.standard_normal((200, 2))
-    F = feature_matrix("relu", W, atoms[:, rng.integers(0, 7, size=50)])   # 50 samples of 7 atoms
+    F = feature_matrix(
+        "relu", W, atoms[:, rng.integers(0, 7, size=50)]
+    )  # 50 samples of 7 atoms
     assert np.linalg.matrix_rank(F) == 7
 
 
@@ -86,7 +112,9 @@ def test_quadratic_feature_map_is_the_symmetric_vectorisation():
     np.testing.assert_allclose(psi_W @ psi_X.T, (W @ X) ** 2, rtol=1e-12, atol=1e-12)
     u = rng.standard_normal(5)
     M = W.T @ np.diag(u) @ W
-    np.testing.assert_allclose(quadratic_network(u, W, X), np.einsum("ij,ik,kj->j", X, M, X), atol=1e-12)
+    np.testing.assert_allclose(
+        quadratic_network(u, W, X), np.einsum("ij,ik,kj->j", X, M, X), atol=1e-12
+    )
 
 
 def optimum_over_all_matrices(X, y):
@@ -96,24 +124,35 @@ def optimum_over_all_matrices(X, y):
     return 0.5 * np.sum((design @ coef - y) ** 2)
 
 
-@pytest.mark.parametrize("n,N,p,degenerate", [(2, 10, 3, True), (3, 30, 6, True), (3, 30, 9, False), (3, 4, 7, True)])
+@pytest.mark.parametrize(
+    "n,N,p,degenerate",
+    [(2, 10, 3, True), (3, 30, 6, True), (3, 30, 9, False), (3, 4, 7, True)],
+)
 def test_descent_path(n, N, p, degenerate):
     rng = np.random.default_rng(7)
     X, y = rng.standard_normal((n, N)), rng.standard_normal(N)
     W = rng.standard_normal((p, n))
     if degenerate:
-        W[:, 1:] = 0.0                            # all filters on one line: psi(W) has rank 1
+        W[:, 1:] = 0.0  # all filters on one line: psi(W) has rank 1
     u = rng.standard_normal(p)
     path = descent_path(u, W, X, y, n_steps=15, seed=8)
     loss, leg = path["loss"], path["leg"]
     K = len(loss)
-    assert path["u"].shape == (K, p) and path["W"].shape == (K, p, n) and path["outputs"].shape == (K, N)
+    assert (
+        path["u"].shape == (K, p)
+        and path["W"].shape == (K, p, n)
+        and path["outputs"].shape == (K, N)
+    )
     # starts at the given point
     np.testing.assert_array_equal(path["u"][0], u)
     np.testing.assert_array_equal(path["W"][0], W)
     # the outputs are those of the network at every point of the path
     for k in range(0, K, 5):
-        np.testing.assert_allclose(path["outputs"][k], quadratic_network(path["u"][k], path["W"][k], X), atol=1e-10)
+        np.testing.assert_allclose(
+            path["outputs"][k],
+            quadratic_network(path["u"][k], path["W"][k], X),
+            atol=1e-10,
+        )
     # non-increasing loss, constant output before the convex leg
     assert np.all(np.diff(loss) <= 1e-9 * (1 + loss[0]))
     before = path["outputs"][leg < 3]
@@ -135,7 +174,9 @@ def test_bad_input_raises():
     with pytest.raises(ValueError, match="at least the intrinsic dimension"):
         descent_path(np.ones(5), np.ones((5, 3)), X, y)
     with pytest.raises(ValueError):
-        descent_path(np.ones(6), np.ones((6, 2)), X, y)        # filters and data disagree on n
+        descent_path(
+            np.ones(6), np.ones((6, 2)), X, y
+        )  # filters and data disagree on n
     with pytest.raises(ValueError):
         descent_path(np.ones(6), np.ones((6, 3)), X, np.ones(5))
     with pytest.raises(ValueError):

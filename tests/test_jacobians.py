@@ -14,9 +14,14 @@ def autograd_relu_jacobian(W, b, v, X):
     d0 = W.shape[1]
     Xt, vt = torch.from_numpy(X), torch.from_numpy(v)
     if b is None:
-        return lu.parameter_jacobian(lambda p: lu.two_layer_relu(p["W"], None, vt, Xt), {"W": torch.from_numpy(W)})
+        return lu.parameter_jacobian(
+            lambda p: lu.two_layer_relu(p["W"], None, vt, Xt),
+            {"W": torch.from_numpy(W)},
+        )
     theta = torch.from_numpy(np.column_stack([W, b]))
-    return lu.parameter_jacobian(lambda p: lu.two_layer_relu(p["T"][:, :d0], p["T"][:, d0], vt, Xt), {"T": theta})
+    return lu.parameter_jacobian(
+        lambda p: lu.two_layer_relu(p["T"][:, :d0], p["T"][:, d0], vt, Xt), {"T": theta}
+    )
 
 
 def test_relu_jacobian_by_hand():
@@ -24,13 +29,20 @@ def test_relu_jacobian_by_hand():
     J = lu.relu_jacobian(W=[[2.0]], b=[-1.0], v=[3.0], X=[[1.0, 0.0]])
     np.testing.assert_array_equal(J, [[3.0, 3.0], [0.0, 0.0]])
     # Two units, two inputs, no bias: row j is kron(v * a_j, x_j).
-    W, v, X = np.array([[1.0, 0.0], [0.0, -1.0]]), np.array([2.0, -1.0]), np.array([[1.0, 3.0], [2.0, -4.0]])
+    W, v, X = (
+        np.array([[1.0, 0.0], [0.0, -1.0]]),
+        np.array([2.0, -1.0]),
+        np.array([[1.0, 3.0], [2.0, -4.0]]),
+    )
     # pre-activations: unit 1 -> (1, 3) both active; unit 2 -> (-2, 4): only point 2 active
     expected = np.array([[2 * 1, 2 * 2, 0, 0], [2 * 3, 2 * -4, -1 * 3, -1 * -4]])
     np.testing.assert_array_equal(lu.relu_jacobian(W, None, v, X), expected)
 
 
-@pytest.mark.parametrize("d0,d1,n,bias", [(1, 3, 5, True), (2, 4, 6, True), (3, 5, 4, False), (5, 7, 20, True)])
+@pytest.mark.parametrize(
+    "d0,d1,n,bias",
+    [(1, 3, 5, True), (2, 4, 6, True), (3, 5, 4, False), (5, 7, 20, True)],
+)
 def test_relu_jacobian_equals_autograd(d0, d1, n, bias):
     X = lu.gaussian_inputs(d0, n, seed=1)
     W, b, v = lu.init_two_layer(d0, d1, seed=2)
@@ -38,7 +50,9 @@ def test_relu_jacobian_equals_autograd(d0, d1, n, bias):
     b = b if bias else None
     J = lu.relu_jacobian(W, b, v, X)
     assert J.shape == (n, d1 * (d0 + (1 if bias else 0)))
-    np.testing.assert_allclose(J, autograd_relu_jacobian(W, b, v, X), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        J, autograd_relu_jacobian(W, b, v, X), rtol=0, atol=1e-14
+    )
 
 
 def test_relu_jacobian_equals_finite_differences():
@@ -50,8 +64,14 @@ def test_relu_jacobian_equals_finite_differences():
     for k in range(theta.size):
         e = np.zeros(theta.size)
         e[k] = h
-        plus, minus = (theta.ravel() + e).reshape(theta.shape), (theta.ravel() - e).reshape(theta.shape)
-        fd = (lu.two_layer_relu(plus[:, :2], plus[:, 2], v, X) - lu.two_layer_relu(minus[:, :2], minus[:, 2], v, X)) / (2 * h)
+        plus, minus = (
+            (theta.ravel() + e).reshape(theta.shape),
+            (theta.ravel() - e).reshape(theta.shape),
+        )
+        fd = (
+            lu.two_layer_relu(plus[:, :2], plus[:, 2], v, X)
+            - lu.two_layer_relu(minus[:, :2], minus[:, 2], v, X)
+        ) / (2 * h)
         np.testing.assert_allclose(J[:, k], fd, atol=1e-8)
 
 
@@ -60,7 +80,9 @@ def test_gradient_is_jacobian_transpose_times_residual():
     y = lu.random_labels(8, seed=6)
     W, b, v = lu.init_two_layer(3, 6, seed=7)
     theta = torch.from_numpy(np.column_stack([W, b])).requires_grad_(True)
-    preds = lu.two_layer_relu(theta[:, :3], theta[:, 3], torch.from_numpy(v), torch.from_numpy(X))
+    preds = lu.two_layer_relu(
+        theta[:, :3], theta[:, 3], torch.from_numpy(v), torch.from_numpy(X)
+    )
     lu.squared_loss(preds, torch.from_numpy(y)).backward()
     J = lu.relu_jacobian(W, b, v, X)
     residual = lu.two_layer_relu(W, b, v, X) - y
@@ -70,7 +92,10 @@ def test_gradient_is_jacobian_transpose_times_residual():
 def test_parameter_jacobian_of_linear_model_is_design_matrix():
     # F(theta, X) = X^T theta is linear: its Jacobian is X^T, whatever theta is.
     X = lu.gaussian_inputs(4, 6, seed=8)
-    J = lu.parameter_jacobian(lambda p: torch.from_numpy(X).T @ p["theta"], {"theta": torch.ones(4, dtype=torch.float64)})
+    J = lu.parameter_jacobian(
+        lambda p: torch.from_numpy(X).T @ p["theta"],
+        {"theta": torch.ones(4, dtype=torch.float64)},
+    )
     np.testing.assert_array_equal(J, X.T)
 
 
@@ -79,7 +104,9 @@ def test_parameter_jacobian_selects_and_orders_parameters():
     X = lu.gaussian_inputs(2, 5, seed=1)
     full = lu.parameter_jacobian(lambda p: lu.mlp(p, X, "tanh"), params)
     assert full.shape == (5, lu.count_parameters(params))
-    only_b2_w1 = lu.parameter_jacobian(lambda p: lu.mlp(p, X, "tanh"), params, wrt=["b2", "W1"])
+    only_b2_w1 = lu.parameter_jacobian(
+        lambda p: lu.mlp(p, X, "tanh"), params, wrt=["b2", "W1"]
+    )
     # b2 enters additively: its column is all ones; W1's columns are the first 6 of the full Jacobian.
     np.testing.assert_allclose(only_b2_w1[:, 0], np.ones(5))
     np.testing.assert_allclose(only_b2_w1[:, 1:], full[:, :6])
@@ -110,11 +137,15 @@ def test_jacobian_rank_tolerance_is_relative_and_explicit():
     M = np.diag([1.0, 1e-3, 1e-20])
     assert lu.jacobian_rank(M) == 2
     assert lu.jacobian_rank(M, rtol=1e-2) == 1
-    assert lu.jacobian_rank(1e-30 * M) == 2  # relative: scaling does not change the rank
+    assert (
+        lu.jacobian_rank(1e-30 * M) == 2
+    )  # relative: scaling does not change the rank
     assert lu.jacobian_rank(np.zeros((3, 4))) == 0
     assert lu.jacobian_rank(np.eye(5)) == 5
     assert lu.jacobian_rank(np.ones((4, 6))) == 1
-    assert lu.jacobian_rank(np.vander(np.arange(6.0), 4)) == 4  # distinct nodes: full column rank
+    assert (
+        lu.jacobian_rank(np.vander(np.arange(6.0), 4)) == 4
+    )  # distinct nodes: full column rank
 
 
 def test_output_weights_do_not_change_the_rank():
@@ -126,13 +157,16 @@ def test_output_weights_do_not_change_the_rank():
     without_v = np.array([np.kron(A[:, j], Xb[:, j]) for j in range(12)])
     expected = np.linalg.matrix_rank(without_v)
     assert expected >= 6
-    ranks = {lu.jacobian_rank(lu.relu_jacobian(W, b, v, X)) for v in
-             (np.ones(3), np.array([1.0, -1.0, 1.0]), np.array([1e-3, 5.0, -2.0]))}
+    ranks = {
+        lu.jacobian_rank(lu.relu_jacobian(W, b, v, X))
+        for v in (np.ones(3), np.array([1.0, -1.0, 1.0]), np.array([1e-3, 5.0, -2.0]))
+    }
     assert ranks == {expected}
     # A zero output weight removes that unit's columns, which can lower the rank.
     keep = [0, 2]
-    assert (lu.jacobian_rank(lu.relu_jacobian(W, b, np.array([1.0, 0.0, 1.0]), X))
-            == np.linalg.matrix_rank(without_v.reshape(12, 3, 3)[:, keep].reshape(12, 6)))
+    assert lu.jacobian_rank(
+        lu.relu_jacobian(W, b, np.array([1.0, 0.0, 1.0]), X)
+    ) == np.linalg.matrix_rank(without_v.reshape(12, 3, 3)[:, keep].reshape(12, 6))
 
 
 def test_inactive_network_has_zero_jacobian():
@@ -141,13 +175,26 @@ def test_inactive_network_has_zero_jacobian():
     assert not J.any() and lu.jacobian_rank(J) == 0
 
 
-@pytest.mark.parametrize("bad", [
-    dict(W=np.ones((3, 2)), b=np.ones(3), v=np.ones(3), X=np.ones((3, 4))),      # X has wrong d0
-    dict(W=np.ones((3, 2)), b=np.ones(2), v=np.ones(3), X=np.ones((2, 4))),      # b has wrong length
-    dict(W=np.ones((3, 2)), b=np.ones(3), v=np.ones(4), X=np.ones((2, 4))),      # v has wrong length
-    dict(W=np.ones(3), b=np.ones(3), v=np.ones(3), X=np.ones((1, 4))),           # W is not a matrix
-    dict(W=np.full((3, 2), np.nan), b=np.ones(3), v=np.ones(3), X=np.ones((2, 4))),  # NaN
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(
+            W=np.ones((3, 2)), b=np.ones(3), v=np.ones(3), X=np.ones((3, 4))
+        ),  # X has wrong d0
+        dict(
+            W=np.ones((3, 2)), b=np.ones(2), v=np.ones(3), X=np.ones((2, 4))
+        ),  # b has wrong length
+        dict(
+            W=np.ones((3, 2)), b=np.ones(3), v=np.ones(4), X=np.ones((2, 4))
+        ),  # v has wrong length
+        dict(
+            W=np.ones(3), b=np.ones(3), v=np.ones(3), X=np.ones((1, 4))
+        ),  # W is not a matrix
+        dict(
+            W=np.full((3, 2), np.nan), b=np.ones(3), v=np.ones(3), X=np.ones((2, 4))
+        ),  # NaN
+    ],
+)
 def test_relu_jacobian_rejects_bad_input(bad):
     with pytest.raises(ValueError):
         lu.relu_jacobian(**bad)
@@ -166,7 +213,9 @@ def test_pattern_jacobian_by_hand_and_validation():
     # One unit active on the first of two points: row 1 is v * (x_1, 1), row 2 is zero.
     J = lu.pattern_jacobian([[2.0, -1.0]], [[1, 0]], [3.0])
     np.testing.assert_array_equal(J, [[6.0, 3.0], [0.0, 0.0]])
-    np.testing.assert_array_equal(lu.pattern_jacobian([[2.0, -1.0]], [[1, 0]], [3.0], bias=False), [[6.0], [0.0]])
+    np.testing.assert_array_equal(
+        lu.pattern_jacobian([[2.0, -1.0]], [[1, 0]], [3.0], bias=False), [[6.0], [0.0]]
+    )
     with pytest.raises(ValueError, match="entries 0 and 1"):
         lu.pattern_jacobian([[2.0, -1.0]], [[1, 2]], [3.0])
     with pytest.raises(ValueError, match="columns"):

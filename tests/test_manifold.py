@@ -5,8 +5,13 @@ import pytest
 import torch
 
 import lecture_utils as lu
-from lecture_utils.manifold import (flatten_params, gauss_newton_to_manifold, tangent_space,
-                                    unflatten_params, walk_on_manifold)
+from lecture_utils.manifold import (
+    flatten_params,
+    gauss_newton_to_manifold,
+    tangent_space,
+    unflatten_params,
+    walk_on_manifold,
+)
 
 
 def sphere_model(p):
@@ -29,7 +34,10 @@ def test_flatten_and_unflatten_are_inverse_and_follow_jacobian_columns():
     h, k = 1e-6, 7
     e = np.zeros_like(theta)
     e[k] = h
-    fd = (model(unflatten_params(theta + e, params)) - model(unflatten_params(theta - e, params))).numpy() / (2 * h)
+    fd = (
+        model(unflatten_params(theta + e, params))
+        - model(unflatten_params(theta - e, params))
+    ).numpy() / (2 * h)
     np.testing.assert_allclose(J[:, k], fd, atol=1e-8)
 
 
@@ -37,7 +45,11 @@ def test_projection_onto_affine_set_is_the_orthogonal_projection():
     # F(theta) = A theta is linear: M = {A theta = y}, and one least-norm step lands exactly on the
     # orthogonal projection theta0 - A^+ (A theta0 - y) (closed form).
     rng = np.random.default_rng(0)
-    A, y, theta0 = rng.standard_normal((3, 7)), rng.standard_normal(3), rng.standard_normal(7)
+    A, y, theta0 = (
+        rng.standard_normal((3, 7)),
+        rng.standard_normal(3),
+        rng.standard_normal(7),
+    )
     model = lambda p: torch.from_numpy(A) @ p["theta"]
     out, info = gauss_newton_to_manifold(model, {"theta": torch.from_numpy(theta0)}, y)
     expected = theta0 - np.linalg.pinv(A) @ (A @ theta0 - y)
@@ -49,8 +61,12 @@ def test_projection_onto_sphere_is_radial():
     # For F(theta) = ||theta||^2 every least-norm Gauss-Newton step is along theta itself, so the
     # iterates stay on the ray through theta0 and converge to theta0 / ||theta0||.
     theta0 = np.array([0.3, -2.0, 1.1])
-    out, info = gauss_newton_to_manifold(sphere_model, {"theta": torch.from_numpy(theta0)}, np.ones(1))
-    np.testing.assert_allclose(out["theta"].numpy(), theta0 / np.linalg.norm(theta0), atol=1e-12)
+    out, info = gauss_newton_to_manifold(
+        sphere_model, {"theta": torch.from_numpy(theta0)}, np.ones(1)
+    )
+    np.testing.assert_allclose(
+        out["theta"].numpy(), theta0 / np.linalg.norm(theta0), atol=1e-12
+    )
     assert info["converged"] and abs(np.linalg.norm(out["theta"].numpy()) - 1) < 1e-12
     assert np.all(np.diff(info["residual_norms"]) < 0)
 
@@ -71,9 +87,13 @@ def test_projection_of_a_network_and_its_tangent_space():
     theta = flatten_params(params)
     u_tan, u_norm = T[:, 0], J[0] / np.linalg.norm(J[0])
     for t in (1e-2, 1e-3):
-        off_tan = np.linalg.norm(model(unflatten_params(theta + t * u_tan, params)).numpy() - y)
-        off_norm = np.linalg.norm(model(unflatten_params(theta + t * u_norm, params)).numpy() - y)
-        assert off_tan < 10 * t ** 2 and off_norm > 0.1 * t
+        off_tan = np.linalg.norm(
+            model(unflatten_params(theta + t * u_tan, params)).numpy() - y
+        )
+        off_norm = np.linalg.norm(
+            model(unflatten_params(theta + t * u_norm, params)).numpy() - y
+        )
+        assert off_tan < 10 * t**2 and off_norm > 0.1 * t
 
 
 def test_tangent_space_closed_form_and_tolerance():
@@ -93,8 +113,14 @@ def test_tangent_space_closed_form_and_tolerance():
 
 def test_walk_on_sphere_stays_on_it_and_follows_a_great_circle():
     theta0 = np.array([1.0, 0.0, 0.0])
-    path, history = walk_on_manifold(sphere_model, {"theta": torch.from_numpy(theta0)}, np.ones(1),
-                                     n_steps=40, step_size=0.05, direction=np.array([0.0, 1.0, 0.0]))
+    path, history = walk_on_manifold(
+        sphere_model,
+        {"theta": torch.from_numpy(theta0)},
+        np.ones(1),
+        n_steps=40,
+        step_size=0.05,
+        direction=np.array([0.0, 1.0, 0.0]),
+    )
     assert path.shape == (41, 3)
     np.testing.assert_allclose(np.linalg.norm(path, axis=1), 1.0, atol=1e-12)
     # Starting along e2 from e1, the walk stays in the plane spanned by e1 and e2 (a great circle).
@@ -103,7 +129,9 @@ def test_walk_on_sphere_stays_on_it_and_follows_a_great_circle():
     # Each step moves by h along the tangent, then projects radially (see above): it turns by arctan(h).
     angle = np.arctan2(path[-1, 1], path[-1, 0])
     np.testing.assert_allclose(angle, 40 * np.arctan(0.05), atol=1e-10)
-    np.testing.assert_allclose(history["distance"][-1], np.linalg.norm(path[-1] - theta0))
+    np.testing.assert_allclose(
+        history["distance"][-1], np.linalg.norm(path[-1] - theta0)
+    )
     assert np.all(history["predictor_loss"] > 0)
 
 
@@ -131,9 +159,23 @@ def test_bad_input_raises():
     with pytest.raises(ValueError, match="step_size"):
         walk_on_manifold(sphere_model, start, np.ones(1), n_steps=2, step_size=-0.1)
     with pytest.raises(ValueError, match="nonzero"):
-        walk_on_manifold(sphere_model, start, np.ones(1), n_steps=2, step_size=0.1, direction=np.zeros(3))
+        walk_on_manifold(
+            sphere_model,
+            start,
+            np.ones(1),
+            n_steps=2,
+            step_size=0.1,
+            direction=np.zeros(3),
+        )
     with pytest.raises(ValueError, match="length"):
-        walk_on_manifold(sphere_model, start, np.ones(1), n_steps=2, step_size=0.1, direction=np.ones(2))
+        walk_on_manifold(
+            sphere_model,
+            start,
+            np.ones(1),
+            n_steps=2,
+            step_size=0.1,
+            direction=np.ones(2),
+        )
     with pytest.raises(ValueError, match="2 dimension"):
         tangent_space(np.ones(3))
     with pytest.raises(ValueError, match="rtol"):

@@ -11,7 +11,9 @@ from IPython.core.formatters import DisplayFormatter  # noqa: E402
 import lecture_utils as lu  # noqa: E402
 
 
-def make_figure(y_last=3.0, title="a title", scatter_x=0.5, image_corner=0.0, bar_height=2.0):
+def make_figure(
+    y_last=3.0, title="a title", scatter_x=0.5, image_corner=0.0, bar_height=2.0
+):
     fig, (ax1, ax2) = plt.subplots(1, 2)
     ax1.plot([0, 1, 2], [1.0, 2.0, y_last], label="line")
     ax1.scatter([scatter_x, 1.5], [1.0, 2.0], c=[0.1, 0.2])
@@ -34,14 +36,24 @@ def test_digest_is_reproducible():
     assert lu.figure_digest(make_figure()) == lu.figure_digest(make_figure())
 
 
-@pytest.mark.parametrize("change", [dict(y_last=3.01), dict(title="another"), dict(scatter_x=0.6),
-                                    dict(image_corner=0.5), dict(bar_height=2.5)])
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(y_last=3.01),
+        dict(title="another"),
+        dict(scatter_x=0.6),
+        dict(image_corner=0.5),
+        dict(bar_height=2.5),
+    ],
+)
 def test_digest_changes_when_a_shown_value_changes(change):
     assert lu.figure_digest(make_figure(**change)) != lu.figure_digest(make_figure())
 
 
 def test_digest_ignores_rounding_noise():
-    assert lu.figure_digest(make_figure(y_last=3.0 + 1e-9)) == lu.figure_digest(make_figure())
+    assert lu.figure_digest(make_figure(y_last=3.0 + 1e-9)) == lu.figure_digest(
+        make_figure()
+    )
 
 
 def test_shown_figure_has_png_and_digest_text(capsys):
@@ -57,7 +69,9 @@ def test_shown_figure_has_png_and_digest_text(capsys):
 
 def test_book_style_uses_colour_blind_safe_palette():
     lu.use_book_style()
-    assert [c.lower() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == [c.lower() for c in lu.PALETTE]
+    assert [c.lower() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == [
+        c.lower() for c in lu.PALETTE
+    ]
 
 
 def make_3d_figure(z_corner=0.0, point_z=1.0, line_z=2.0):
@@ -73,10 +87,14 @@ def make_3d_figure(z_corner=0.0, point_z=1.0, line_z=2.0):
     return fig
 
 
-@pytest.mark.parametrize("change", [dict(z_corner=0.3), dict(point_z=1.5), dict(line_z=2.5)])
+@pytest.mark.parametrize(
+    "change", [dict(z_corner=0.3), dict(point_z=1.5), dict(line_z=2.5)]
+)
 def test_digest_sees_3d_data(change):
     assert lu.figure_digest(make_3d_figure()) == lu.figure_digest(make_3d_figure())
-    assert lu.figure_digest(make_3d_figure(**change)) != lu.figure_digest(make_3d_figure())
+    assert lu.figure_digest(make_3d_figure(**change)) != lu.figure_digest(
+        make_3d_figure()
+    )
 
 
 def test_digest_of_surfaces_with_ragged_faces_is_reproducible():
@@ -90,6 +108,8 @@ def test_digest_of_surfaces_with_ragged_faces_is_reproducible():
 
     digests = set()
     for _ in range(5):
-        np.empty((200, 200, 3)).fill(np.random.default_rng().standard_normal())  # dirty the heap
+        np.empty((200, 200, 3)).fill(
+            np.random.default_rng().standard_normal()
+        )  # dirty the heap
         digests.add(lu.figure_digest(figure()))
     assert len(digests) == 1

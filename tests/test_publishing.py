@@ -22,28 +22,48 @@ def workflow():
 
 def test_workflow_builds_strictly_and_deploys_to_pages_on_pushes_to_main():
     flow = workflow()
-    triggers = flow[True] if True in flow else flow["on"]     # YAML 1.1 reads the key `on` as True
+    triggers = (
+        flow[True] if True in flow else flow["on"]
+    )  # YAML 1.1 reads the key `on` as True
     assert triggers["push"]["branches"] == [BRANCH]
-    assert flow["permissions"]["pages"] == "write" and flow["permissions"]["id-token"] == "write"
+    assert (
+        flow["permissions"]["pages"] == "write"
+        and flow["permissions"]["id-token"] == "write"
+    )
     build = flow["jobs"]["build"]["steps"]
     assert any(step.get("run") == "make strict-build" for step in build)
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^strict-build:.*\n\t.*jupyter-book build \. --all -W --keep-going$", makefile, re.M)
-    upload = [s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert re.search(
+        r"^strict-build:.*\n\t.*jupyter-book build \. --all -W --keep-going$",
+        makefile,
+        re.M,
+    )
+    upload = [
+        s
+        for s in build
+        if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
     assert upload and upload[0]["with"]["path"] == "_build/html"
     python = [s for s in build if s.get("uses", "").startswith("actions/setup-python@")]
     assert python and python[0]["with"]["python-version"] == "3.11"
-    assert "download.pytorch.org/whl/cpu" in flow["jobs"]["build"]["env"]["PIP_EXTRA_INDEX_URL"]
+    assert (
+        "download.pytorch.org/whl/cpu"
+        in flow["jobs"]["build"]["env"]["PIP_EXTRA_INDEX_URL"]
+    )
     deploy = flow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
-    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
+    assert any(
+        s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"]
+    )
 
 
 def test_footer_and_readme_point_to_the_published_site():
     assert PAGES_URL in CONFIG["html"]["extra_footer"]
     assert REPOSITORY in CONFIG["html"]["extra_footer"]
     readme = (ROOT / "README.md").read_text()
-    assert f"]({PAGES_URL})" in readme, "the README's badge must link to the published site"
+    assert f"]({PAGES_URL})" in readme, (
+        "the README's badge must link to the published site"
+    )
 
 
 def test_launch_links_name_the_repository():
@@ -53,7 +73,9 @@ def test_launch_links_name_the_repository():
     texts = {"README.md": (ROOT / "README.md").read_text()}
     for path in sorted((ROOT / "book").rglob("*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
-        texts[str(path.relative_to(ROOT))] = "\n".join("".join(c["source"]) for c in cells)
+        texts[str(path.relative_to(ROOT))] = "\n".join(
+            "".join(c["source"]) for c in cells
+        )
     found = 0
     for where, text in texts.items():
         for link in re.findall(r"https://mybinder\.org/v2/gh/[^\s)\]]+", text):
@@ -62,7 +84,9 @@ def test_launch_links_name_the_repository():
             if notebook and notebook.group(1).endswith(".ipynb"):
                 assert (ROOT / notebook.group(1)).exists(), f"{where}: {link}"
             found += 1
-        for link in re.findall(r"https://colab\.research\.google\.com/github/[^\s)\]]+", text):
+        for link in re.findall(
+            r"https://colab\.research\.google\.com/github/[^\s)\]]+", text
+        ):
             assert link.startswith(colab), f"{where}: {link}"
             assert (ROOT / link.removeprefix(colab)).exists(), f"{where}: {link}"
             found += 1

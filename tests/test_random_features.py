@@ -10,15 +10,27 @@ import scipy.integrate
 import torch
 
 import lecture_utils as lu
-from lecture_utils.random_features import (MONTE_CARLO_CONSTANT, TARGET_SECOND_MOMENT, best_output_layer,
-                                           harmonic_density, harmonic_target, random_features_risk,
-                                           relu_gaussian_kernel, sphere_filters, train_relu_students)
+from lecture_utils.random_features import (
+    MONTE_CARLO_CONSTANT,
+    TARGET_SECOND_MOMENT,
+    best_output_layer,
+    harmonic_density,
+    harmonic_target,
+    random_features_risk,
+    relu_gaussian_kernel,
+    sphere_filters,
+    train_relu_students,
+)
 
 
 def test_kernel_special_cases_and_monte_carlo():
     w = np.array([[1.0, 2.0, -0.5]])
-    np.testing.assert_allclose(relu_gaussian_kernel(w, w), [[np.sum(w ** 2) / 2]], rtol=1e-14)   # E relu(z)^2 = E z^2 / 2
-    np.testing.assert_allclose(relu_gaussian_kernel(w, -w), [[0.0]], atol=1e-14)                 # relu(z) relu(-z) = 0
+    np.testing.assert_allclose(
+        relu_gaussian_kernel(w, w), [[np.sum(w**2) / 2]], rtol=1e-14
+    )  # E relu(z)^2 = E z^2 / 2
+    np.testing.assert_allclose(
+        relu_gaussian_kernel(w, -w), [[0.0]], atol=1e-14
+    )  # relu(z) relu(-z) = 0
     rng = np.random.default_rng(0)
     W, V = rng.standard_normal((3, 3)), rng.standard_normal((4, 3))
     X = rng.standard_normal((3, 400_000))
@@ -53,7 +65,9 @@ def test_best_output_layer_against_sample_least_squares():
     W = sphere_filters(6, 3, seed=4)
     u_best, risk_best = best_output_layer(W)
     X = np.random.default_rng(5).standard_normal((3, 400_000))
-    u_sample = np.linalg.lstsq(np.maximum(W @ X, 0).T, harmonic_target(X), rcond=None)[0]
+    u_sample = np.linalg.lstsq(np.maximum(W @ X, 0).T, harmonic_target(X), rcond=None)[
+        0
+    ]
     np.testing.assert_allclose(u_best, u_sample, atol=0.05)
     assert abs(random_features_risk(u_best, W) - risk_best) < 1e-12
     for s in range(5):  # nothing beats it
@@ -66,7 +80,7 @@ def test_monte_carlo_constant():
     W = sphere_filters(100_000, 3, seed=6)
     rho = harmonic_density(W)
     b = 3 * W[:, 0] * W[:, 1] / 16
-    risks = rho ** 2 / 2 - 2 * rho * b + TARGET_SECOND_MOMENT
+    risks = rho**2 / 2 - 2 * rho * b + TARGET_SECOND_MOMENT
     assert abs(risks.mean() - MONTE_CARLO_CONSTANT) < 0.02 * MONTE_CARLO_CONSTANT
 
 
@@ -75,13 +89,22 @@ def test_students_match_autograd_gradient_descent():
     X, y = rng.standard_normal((2, 6)), rng.standard_normal(6)
     out = train_relu_students(X, y, p=3, n_runs=2, steps=30, lr=0.2, seed=8)
     init = np.random.default_rng(8)
-    W0, u0 = init.standard_normal((2, 3, 2)) / np.sqrt(2), init.standard_normal((2, 3)) / np.sqrt(3)
+    W0, u0 = (
+        init.standard_normal((2, 3, 2)) / np.sqrt(2),
+        init.standard_normal((2, 3)) / np.sqrt(3),
+    )
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     for r in range(2):
+
         def loss(params):
             return lu.squared_loss(params["u"] @ torch.relu(params["W"] @ Xt), yt) / 6
-        params, hist = lu.gradient_descent(loss, {"u": torch.from_numpy(u0[r]), "W": torch.from_numpy(W0[r])},
-                                           lr=0.2, max_steps=30)
+
+        params, hist = lu.gradient_descent(
+            loss,
+            {"u": torch.from_numpy(u0[r]), "W": torch.from_numpy(W0[r])},
+            lr=0.2,
+            max_steps=30,
+        )
         np.testing.assert_allclose(out["W"][r], params["W"].numpy(), atol=1e-12)
         assert abs(out["loss"][r] - hist["loss"][-1]) < 1e-12
         assert abs(out["grad_norm"][r] - hist["grad_norm"][-1]) < 1e-10

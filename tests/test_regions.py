@@ -14,9 +14,20 @@ import pytest
 import scipy.optimize
 from scipy.spatial import ConvexHull
 
-from lecture_utils.regions import (activation_pattern, activation_patterns, cover_count, intersection_poset,
-                                   region_interior_point, zaslavsky_count)
-from lecture_utils.zonotopes import fan_sectors, plot_fan, plot_zonotope, zonotope_vertices
+from lecture_utils.regions import (
+    activation_pattern,
+    activation_patterns,
+    cover_count,
+    intersection_poset,
+    region_interior_point,
+    zaslavsky_count,
+)
+from lecture_utils.zonotopes import (
+    fan_sectors,
+    plot_fan,
+    plot_zonotope,
+    zonotope_vertices,
+)
 
 
 def brute_force_patterns(X):
@@ -27,8 +38,13 @@ def brute_force_patterns(X):
         signs = 2.0 * np.array(s) - 1.0
         # variables (w, t): maximise t subject to signs_j <w, x_j> >= t, -1 <= w <= 1, t <= 1
         A_ub = np.column_stack([-(signs[:, None] * X.T), np.ones(n)])
-        res = scipy.optimize.linprog(np.r_[np.zeros(d), -1.0], A_ub=A_ub, b_ub=np.zeros(n),
-                                     bounds=[(-1, 1)] * d + [(None, 1)], method="highs")
+        res = scipy.optimize.linprog(
+            np.r_[np.zeros(d), -1.0],
+            A_ub=A_ub,
+            b_ub=np.zeros(n),
+            bounds=[(-1, 1)] * d + [(None, 1)],
+            method="highs",
+        )
         if res.status == 0 and -res.fun > 1e-9:
             found.append(s)
     return np.array(found, dtype=int)
@@ -39,20 +55,33 @@ def general_position(d, n, seed):
 
 
 def test_cover_count_closed_form_and_recursion():
-    assert [cover_count(n, 2) for n in range(1, 6)] == [2, 4, 6, 8, 10]  # 2n lines through 0 in the plane
+    assert [cover_count(n, 2) for n in range(1, 6)] == [
+        2,
+        4,
+        6,
+        8,
+        10,
+    ]  # 2n lines through 0 in the plane
     assert cover_count(4, 1) == 2 and cover_count(3, 3) == 8 and cover_count(4, 3) == 14
     for n in range(1, 9):
         for d in range(1, 7):
-            assert (cover_count(n, d) == 2 ** n) == (n <= d)
-            if n > 1 and d > 1:  # adding a hyperplane splits the regions it meets: C(n,d) = C(n-1,d) + C(n-1,d-1)
-                assert cover_count(n, d) == cover_count(n - 1, d) + cover_count(n - 1, d - 1)
+            assert (cover_count(n, d) == 2**n) == (n <= d)
+            if (
+                n > 1 and d > 1
+            ):  # adding a hyperplane splits the regions it meets: C(n,d) = C(n-1,d) + C(n-1,d-1)
+                assert cover_count(n, d) == cover_count(n - 1, d) + cover_count(
+                    n - 1, d - 1
+                )
     with pytest.raises(ValueError):
         cover_count(0, 2)
     with pytest.raises(ValueError):
         cover_count(3, 0)
 
 
-@pytest.mark.parametrize("d,n,seed", [(1, 4, 0), (2, 3, 1), (2, 7, 2), (3, 5, 3), (3, 9, 4), (4, 8, 5), (5, 4, 6)])
+@pytest.mark.parametrize(
+    "d,n,seed",
+    [(1, 4, 0), (2, 3, 1), (2, 7, 2), (3, 5, 3), (3, 9, 4), (4, 8, 5), (5, 4, 6)],
+)
 def test_enumeration_matches_formula_in_general_position(d, n, seed):
     X = general_position(d, n, seed)
     P = activation_patterns(X)
@@ -65,8 +94,16 @@ DEGENERATE = {
     "repeated direction": np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]]),
     "opposite direction": np.array([[1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]]),
     "duplicate point": np.array([[1.0, 1.0, -1.0, 0.3], [2.0, 2.0, 0.5, -1.0]]),
-    "coplanar in 3-D": np.array([[1.0, 0.0, 1.0, 2.0, 0.0], [0.0, 1.0, 1.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0]]),
-    "collinear with bias": np.vstack([[[0.0, 1.0, 2.0, 0.5], [0.0, 1.0, 2.0, -1.0]], np.ones((1, 4))]),
+    "coplanar in 3-D": np.array(
+        [
+            [1.0, 0.0, 1.0, 2.0, 0.0],
+            [0.0, 1.0, 1.0, -1.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 1.0],
+        ]
+    ),
+    "collinear with bias": np.vstack(
+        [[[0.0, 1.0, 2.0, 0.5], [0.0, 1.0, 2.0, -1.0]], np.ones((1, 4))]
+    ),
 }
 
 
@@ -97,10 +134,20 @@ def test_intersection_poset_by_hand():
     # Lines in the plane through 0 with normals x1 = (1,0), x2 = (2,0) (same line), x3, x4: 3 distinct lines.
     # Flats: the plane (mu 1), 3 lines (mu -1 each), the origin (mu 2); regions 1 + 3 + 2 = 6 = 2 * 3.
     X = np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
-    assert intersection_poset(X) == [((), 0, 1), ((0, 1), 1, -1), ((2,), 1, -1), ((3,), 1, -1), ((0, 1, 2, 3), 2, 2)]
+    assert intersection_poset(X) == [
+        ((), 0, 1),
+        ((0, 1), 1, -1),
+        ((2,), 1, -1),
+        ((3,), 1, -1),
+        ((0, 1, 2, 3), 2, 2),
+    ]
     # Boolean arrangement (coordinate hyperplanes in R^3): mu = (-1)^rank on every subset, 2^3 regions.
     poset = intersection_poset(np.eye(3))
-    assert len(poset) == 8 and all(m == (-1) ** r for _, r, m in poset) and zaslavsky_count(np.eye(3)) == 8
+    assert (
+        len(poset) == 8
+        and all(m == (-1) ** r for _, r, m in poset)
+        and zaslavsky_count(np.eye(3)) == 8
+    )
 
 
 def test_interior_points_realise_their_pattern():
@@ -119,7 +166,9 @@ def test_lemma9_step_vectors_with_bias(n):
     x = np.sort(np.random.default_rng(n).uniform(-1, 1, n))
     X_bias = np.vstack([x, np.ones(n)])
     # step vectors: (1..1 0..0) and (0..0 1..1) with k ones/zeros, k = 0..n; 2n distinct ones
-    steps = {tuple([1] * k + [0] * (n - k)) for k in range(n + 1)} | {tuple([0] * k + [1] * (n - k)) for k in range(n + 1)}
+    steps = {tuple([1] * k + [0] * (n - k)) for k in range(n + 1)} | {
+        tuple([0] * k + [1] * (n - k)) for k in range(n + 1)
+    }
     assert len(steps) == 2 * n
     assert {tuple(p) for p in activation_patterns(X_bias)} == steps
 
@@ -131,14 +180,19 @@ def test_layer_regions_are_products():
     joint = 0
     for flat in itertools.product((0, 1), repeat=n * d1):
         A = np.array(flat).reshape(d1, n)
-        signs = (2.0 * A - 1.0)
+        signs = 2.0 * A - 1.0
         rows = []
         for i in range(d1):
             block = np.zeros((n, d * d1))
-            block[:, i * d:(i + 1) * d] = -(signs[i][:, None] * X.T)
+            block[:, i * d : (i + 1) * d] = -(signs[i][:, None] * X.T)
             rows.append(block)
-        res = scipy.optimize.linprog(np.zeros(d * d1), A_ub=np.vstack(rows), b_ub=-np.ones(n * d1),
-                                     bounds=[(None, None)] * (d * d1), method="highs")
+        res = scipy.optimize.linprog(
+            np.zeros(d * d1),
+            A_ub=np.vstack(rows),
+            b_ub=-np.ones(n * d1),
+            bounds=[(None, None)] * (d * d1),
+            method="highs",
+        )
         joint += res.status == 0
     assert joint == len(activation_patterns(X)) ** d1 == cover_count(n, d) ** d1
 
@@ -160,7 +214,9 @@ def test_fan_sectors_agree_with_linear_programs():
         X = general_position(2, n, seed)
         start, stop, patterns = fan_sectors(X)
         assert np.all(stop > start) and math.isclose(np.sum(stop - start), 2 * np.pi)
-        assert {tuple(p) for p in patterns} == {tuple(p) for p in activation_patterns(X)}
+        assert {tuple(p) for p in patterns} == {
+            tuple(p) for p in activation_patterns(X)
+        }
     X = DEGENERATE["repeated direction"]
     assert len(fan_sectors(X)[2]) == len(activation_patterns(X)) == 6
 

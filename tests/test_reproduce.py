@@ -54,19 +54,33 @@ def test_quick_results_agree_with_the_shipped_full_resolution_data(name, tmp_pat
         for i, n in enumerate(panel.n_values):
             for j, d1 in enumerate(panel.d1_values):
                 if n in n_full and d1 in d1_full:
-                    p_full = full[f"panel{k}_fractions"][n_full.index(n), d1_full.index(d1)]
+                    p_full = full[f"panel{k}_fractions"][
+                        n_full.index(n), d1_full.index(d1)
+                    ]
                     p_quick = quick[panel.label][i, j]
                     # Two independent binomial estimates: allow four standard errors (and a floor).
-                    p = (p_full * trials_full + p_quick * panel.trials) / (trials_full + panel.trials)
+                    p = (p_full * trials_full + p_quick * panel.trials) / (
+                        trials_full + panel.trials
+                    )
                     se = np.sqrt(p * (1 - p) * (1 / trials_full + 1 / panel.trials))
-                    assert abs(p_full - p_quick) <= 4 * se + 0.05, (panel.label, n, d1, p_full, p_quick)
+                    assert abs(p_full - p_quick) <= 4 * se + 0.05, (
+                        panel.label,
+                        n,
+                        d1,
+                        p_full,
+                        p_quick,
+                    )
                     overlaps += 1
     assert overlaps > 0, "the quick grid must overlap the full one"
 
 
 def test_quick_and_full_runs_draw_independent_seeds():
     for name, spec in reproduce.FIGURES.items():
-        full = {(c["n"], c["d1"]): c["seed"] for p in spec.full for c in reproduce.panel_cells(name, p)}
+        full = {
+            (c["n"], c["d1"]): c["seed"]
+            for p in spec.full
+            for c in reproduce.panel_cells(name, p)
+        }
         for panel in spec.quick:
             for cell in reproduce.panel_cells(name, panel, quick=True):
                 assert cell["seed"] != full.get((cell["n"], cell["d1"]))
@@ -83,9 +97,14 @@ def test_shipped_results_load_and_plot(name):
     if not stem.with_suffix(".npz").exists():
         pytest.skip(f"no shipped full-resolution data for {name}")
     spec, panels, fractions = reproduce.load_results(stem)
-    assert spec.name == name and [p.label for p in panels] == [p.label for p in spec.full]
+    assert spec.name == name and [p.label for p in panels] == [
+        p.label for p in spec.full
+    ]
     for panel in panels:
-        assert fractions[panel.label].shape == (len(panel.n_values), len(panel.d1_values))
+        assert fractions[panel.label].shape == (
+            len(panel.n_values),
+            len(panel.d1_values),
+        )
     fig = reproduce.plot_results(stem)
     assert len(fig.axes) == len(panels) + 1  # the panels and the colour bar
     plt.close(fig)
@@ -97,7 +116,9 @@ def test_shipped_results_are_package_data_and_all_five_are_found():
     for name in SHIPPED_NAMES:
         stem = reproduce.shipped_results(name)
         assert stem.resolve() == package_data / name
-        assert stem.with_suffix(".json").is_file() and stem.with_suffix(".npz").is_file()
+        assert (
+            stem.with_suffix(".json").is_file() and stem.with_suffix(".npz").is_file()
+        )
         assert json.loads(stem.with_suffix(".json").read_text())["figure"] == name
     assert sorted(p.stem for p in SHIPPED.glob("*.npz")) == SHIPPED_NAMES
 
@@ -120,18 +141,24 @@ def test_plot_results_of_a_bare_name_draws_the_shipped_results():
             plt.close(fig)
 
 
-def test_bare_name_of_existing_results_in_the_working_directory_is_a_path(tmp_path, monkeypatch):
+def test_bare_name_of_existing_results_in_the_working_directory_is_a_path(
+    tmp_path, monkeypatch
+):
     # Existing behaviour for paths: results written by reproduce() are read, not the shipped ones.
     reproduce.reproduce("fig2", quick=True, out=tmp_path, progress=False)
     (tmp_path / "fig2_quick.json").rename(tmp_path / "fig2.json")
     (tmp_path / "fig2_quick.npz").rename(tmp_path / "fig2.npz")
     monkeypatch.chdir(tmp_path)
     _, panels, _ = reproduce.load_results("fig2")
-    assert [p.trials for p in panels] == [p.trials for p in reproduce.FIGURES["fig2"].quick]
+    assert [p.trials for p in panels] == [
+        p.trials for p in reproduce.FIGURES["fig2"].quick
+    ]
 
 
 def test_unknown_bare_name_raises_value_error():
-    with pytest.raises(ValueError, match="no shipped results named 'fig99'.*fig2, fig3"):
+    with pytest.raises(
+        ValueError, match="no shipped results named 'fig99'.*fig2, fig3"
+    ):
         reproduce.load_results("fig99")
 
 
@@ -141,10 +168,12 @@ def test_missing_stem_raises_value_error(missing, tmp_path):
     if missing != "both":
         source = SHIPPED / "fig2"
         for suffix in {".json", ".npz"} - {missing}:
-            stem.with_suffix(suffix).write_bytes(source.with_suffix(suffix).read_bytes())
+            stem.with_suffix(suffix).write_bytes(
+                source.with_suffix(suffix).read_bytes()
+            )
     with pytest.raises(ValueError, match="no results at") as error:
         reproduce.load_results(stem)
-    for suffix in ([".json", ".npz"] if missing == "both" else [missing]):
+    for suffix in [".json", ".npz"] if missing == "both" else [missing]:
         assert "fig2" + suffix in str(error.value)
     with pytest.raises(ValueError, match="no results at"):
         reproduce.plot_results(str(stem))

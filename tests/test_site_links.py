@@ -39,7 +39,9 @@ class PageParser(HTMLParser):
         for attribute in ("href", "src"):
             if (tag, attribute) in LINK_ATTRIBUTES and attrs.get(attribute) is not None:
                 rel = set((attrs.get("rel") or "").lower().split())
-                self.links.append((tag, attribute, attrs[attribute].strip(), rel, self.getpos()[0]))
+                self.links.append(
+                    (tag, attribute, attrs[attribute].strip(), rel, self.getpos()[0])
+                )
 
     handle_startendtag = handle_starttag
 
@@ -53,8 +55,11 @@ def parse(path: Path) -> PageParser:
 
 
 def pages(site: Path):
-    return sorted(p for p in site.rglob("*.html")
-                  if not ASSET_DIRS & set(p.relative_to(site).parts[:-1]))
+    return sorted(
+        p
+        for p in site.rglob("*.html")
+        if not ASSET_DIRS & set(p.relative_to(site).parts[:-1])
+    )
 
 
 def is_external(url: str) -> bool:
@@ -68,7 +73,9 @@ def resolve(site: Path, page: Path, url: str) -> tuple[Path | None, str]:
     if not parts.path:
         return page, unquote(parts.fragment)
     base = posixpath.dirname(page.relative_to(site).as_posix())
-    if parts.path.startswith("/"):  # site-absolute: the site may be served from any folder
+    if parts.path.startswith(
+        "/"
+    ):  # site-absolute: the site may be served from any folder
         return None, unquote(parts.fragment)
     relative = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
     if relative == ".." or relative.startswith("../"):
@@ -80,8 +87,12 @@ def resolve(site: Path, page: Path, url: str) -> tuple[Path | None, str]:
 
 
 def test_the_site_was_built(site_dir):
-    assert (site_dir / "index.html").is_file(), f"{site_dir}/index.html is missing: is this a built book?"
-    assert len(pages(site_dir)) > 10, f"{site_dir} holds only {len(pages(site_dir))} pages"
+    assert (site_dir / "index.html").is_file(), (
+        f"{site_dir}/index.html is missing: is this a built book?"
+    )
+    assert len(pages(site_dir)) > 10, (
+        f"{site_dir} holds only {len(pages(site_dir))} pages"
+    )
 
 
 def test_every_internal_link_image_stylesheet_and_script_resolves(site_dir):
@@ -96,14 +107,28 @@ def test_every_internal_link_image_stylesheet_and_script_resolves(site_dir):
             target, fragment = resolve(site, page, url)
             where = f"{name}:{line} <{tag} {attribute}={url!r}>"
             if target is None:
-                broken.append(f"{where}: points outside the site (must be relative, inside _build/html)")
+                broken.append(
+                    f"{where}: points outside the site (must be relative, inside _build/html)"
+                )
             elif not target.is_file():
-                broken.append(f"{where}: {target.relative_to(site).as_posix()} does not exist")
-            elif fragment and target.suffix == ".html" and fragment not in parse(target).anchors:
-                broken.append(f"{where}: {target.relative_to(site).as_posix()} has no element "
-                              f"with id {fragment!r}")
-    assert checked > 100, f"only {checked} internal links found in {site}: is the parser broken?"
-    assert not broken, f"{len(broken)} broken internal links in {site}:\n" + "\n".join(broken)
+                broken.append(
+                    f"{where}: {target.relative_to(site).as_posix()} does not exist"
+                )
+            elif (
+                fragment
+                and target.suffix == ".html"
+                and fragment not in parse(target).anchors
+            ):
+                broken.append(
+                    f"{where}: {target.relative_to(site).as_posix()} has no element "
+                    f"with id {fragment!r}"
+                )
+    assert checked > 100, (
+        f"only {checked} internal links found in {site}: is the parser broken?"
+    )
+    assert not broken, f"{len(broken)} broken internal links in {site}:\n" + "\n".join(
+        broken
+    )
 
 
 def test_no_page_loads_a_script_or_stylesheet_from_the_internet(site_dir):
@@ -112,7 +137,14 @@ def test_no_page_loads_a_script_or_stylesheet_from_the_internet(site_dir):
     for page in pages(site):
         for tag, attribute, url, rel, line in parse(page).links:
             remote = url.startswith("//") or urlsplit(url).scheme in ("http", "https")
-            if remote and (tag == "script" or (tag == "link" and rel & {"stylesheet", "preload", "modulepreload"})):
-                online.append(f"{page.relative_to(site).as_posix()}:{line} <{tag} {attribute}={url!r}>")
-    assert not online, ("pages load scripts or stylesheets from the internet, so they do not work "
-                        "offline:\n" + "\n".join(online))
+            if remote and (
+                tag == "script"
+                or (tag == "link" and rel & {"stylesheet", "preload", "modulepreload"})
+            ):
+                online.append(
+                    f"{page.relative_to(site).as_posix()}:{line} <{tag} {attribute}={url!r}>"
+                )
+    assert not online, (
+        "pages load scripts or stylesheets from the internet, so they do not work "
+        "offline:\n" + "\n".join(online)
+    )

@@ -27,7 +27,9 @@ def test_cache_resumes_and_only_computes_missing_cells(tmp_path):
         calls.append((n, seed))
         return lu.random_labels(n, seed)
 
-    run_sweep(counted, CELLS[:2], cache_dir=tmp_path)  # an "interrupted" run: two cells done
+    run_sweep(
+        counted, CELLS[:2], cache_dir=tmp_path
+    )  # an "interrupted" run: two cells done
     assert len(calls) == 2
     assert run_sweep(counted, CELLS, cache_dir=tmp_path) == direct(CELLS)
     assert len(calls) == len(CELLS)  # the two cached cells were not recomputed
@@ -52,14 +54,21 @@ def test_result_cache_round_trip(tmp_path):
 
 def test_sweep_runs_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
-        values = run_sweep(lu.random_labels, CELLS, dask_scheduler=cluster.scheduler_address,
-                           cache_dir=tmp_path)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        values = run_sweep(
+            lu.random_labels,
+            CELLS,
+            dask_scheduler=cluster.scheduler_address,
+            cache_dir=tmp_path,
+        )
     assert values == direct(CELLS)
 
 
-@pytest.mark.parametrize("bad", [dict(workers=0), dict(workers=1.5), dict(cells=[1, 2])])
+@pytest.mark.parametrize(
+    "bad", [dict(workers=0), dict(workers=1.5), dict(cells=[1, 2])]
+)
 def test_bad_sweep_arguments(bad):
     arguments = {"cells": CELLS, **bad}
     with pytest.raises(ValueError):

@@ -10,9 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lecture_utils.valleys import (barrier_level, component_classes, descent_reachable, draw_sublevel_components,
-                                   global_minimum_cells, loss_on_grid, reaches_global_minimum, spurious_valleys,
-                                   sublevel_components)
+from lecture_utils.valleys import (
+    barrier_level,
+    component_classes,
+    descent_reachable,
+    draw_sublevel_components,
+    global_minimum_cells,
+    loss_on_grid,
+    reaches_global_minimum,
+    spurious_valleys,
+    sublevel_components,
+)
 
 
 def neighbours(i, j, shape, connectivity):
@@ -82,6 +90,7 @@ def random_grid(seed, shape=(9, 11), values=6):
 
 # ------------------------------------------------------------------------------- components
 
+
 @pytest.mark.parametrize("connectivity", [4, 8])
 @pytest.mark.parametrize("seed", range(8))
 def test_components_match_flood_fill(seed, connectivity):
@@ -108,15 +117,22 @@ def test_double_well_counts_match_the_barrier_in_closed_form(connectivity):
     # holds the whole sublevel set {L <= c} for c < 1.8, so below the saddle there are exactly two
     # components, above it one.
     u, v = np.linspace(-1.6, 1.6, 161), np.linspace(-1.5, 1.5, 151)
-    grid = loss_on_grid(lambda a, b: (a ** 2 - 1) ** 2 + b ** 2, u, v)
+    grid = loss_on_grid(lambda a, b: (a**2 - 1) ** 2 + b**2, u, v)
     for level, expected in [(0.05, 2), (0.5, 2), (0.95, 2), (1.05, 1), (1.5, 1)]:
         assert sublevel_components(grid, level, connectivity)[1] == expected
     # u = 0 and v = 0 are grid lines, so the grid barrier is exactly the saddle value.
     minima = global_minimum_cells(grid, min_value=0.0, atol=1e-12)
-    assert minima.sum() == 2 and minima[30, 75] and minima[130, 75]     # u = -1, 1 and v = 0
+    assert (
+        minima.sum() == 2 and minima[30, 75] and minima[130, 75]
+    )  # u = -1, 1 and v = 0
     right_well = minima & (np.arange(161)[:, None] > 80)
-    assert barrier_level(grid, (30, 75), right_well, connectivity) == pytest.approx(1.0, abs=1e-12)
-    assert all(not r.spurious_ids.size for r in spurious_valleys(grid, [0.5, 1.5], connectivity=connectivity))
+    assert barrier_level(grid, (30, 75), right_well, connectivity) == pytest.approx(
+        1.0, abs=1e-12
+    )
+    assert all(
+        not r.spurious_ids.size
+        for r in spurious_valleys(grid, [0.5, 1.5], connectivity=connectivity)
+    )
 
 
 def test_loss_on_grid_indexing():
@@ -126,28 +142,39 @@ def test_loss_on_grid_indexing():
 
 # ------------------------------------------------------------------------------- spurious valleys
 
+
 def test_spurious_valley_by_hand():
-    grid = np.array([[5.0, 5.0, 5.0, 5.0, 5.0],
-                     [0.0, 5.0, 1.0, 5.0, 0.0],
-                     [5.0, 5.0, 5.0, 5.0, 5.0]])
+    grid = np.array(
+        [
+            [5.0, 5.0, 5.0, 5.0, 5.0],
+            [0.0, 5.0, 1.0, 5.0, 0.0],
+            [5.0, 5.0, 5.0, 5.0, 5.0],
+        ]
+    )
     (low, mid, high) = spurious_valleys(grid, [0.5, 2.0, 5.0])
     assert low.n_components == 2 and low.spurious_ids.size == 0
     assert mid.n_components == 3 and list(mid.spurious_ids) == [mid.labels[1, 2]]
     assert high.n_components == 1 and high.spurious_ids.size == 0
-    assert list(mid.boundary_ids) == [mid.labels[1, 0], mid.labels[1, 4]]   # the middle one is interior
+    assert list(mid.boundary_ids) == [
+        mid.labels[1, 0],
+        mid.labels[1, 4],
+    ]  # the middle one is interior
 
 
 def test_tilted_double_well_has_a_spurious_valley_between_its_critical_values():
     # L(u, v) = (u^2 - 1)^2 + 0.3 u + v^2: critical points at the roots of 4u^3 - 4u + 0.3.
     def loss(u, v):
-        return (u ** 2 - 1) ** 2 + 0.3 * u + v ** 2
+        return (u**2 - 1) ** 2 + 0.3 * u + v**2
+
     left, middle, right = np.sort(np.roots([4, 0, -4, 0.3]).real)
     low, local, saddle = loss(left, 0), loss(right, 0), loss(middle, 0)
     assert low < local < saddle
     u, v = np.linspace(-1.7, 1.7, 681), np.linspace(-1.4, 1.4, 281)
     grid = loss_on_grid(loss, u, v)
     h = u[1] - u[0]
-    slack = 3 * h  # the grid misses a critical value by at most |grad| * h ~ 3h near these points
+    slack = (
+        3 * h
+    )  # the grid misses a critical value by at most |grad| * h ~ 3h near these points
     right_cell = (int(np.argmin(np.abs(u - right))), 140)
     for level in np.linspace(local + slack, saddle - slack, 5):
         (report,) = spurious_valleys(grid, level)
@@ -165,7 +192,9 @@ def test_tilted_double_well_has_a_spurious_valley_between_its_critical_values():
 def test_known_minimum_value_and_tolerance():
     grid = np.array([[0.001, 3.0, 0.002]])
     assert global_minimum_cells(grid, min_value=0.0, atol=0.005).sum() == 2
-    (report,) = spurious_valleys(grid, 1.0)                      # grid minimum only: the right cell is spurious
+    (report,) = spurious_valleys(
+        grid, 1.0
+    )  # grid minimum only: the right cell is spurious
     assert list(report.spurious_ids) == [report.labels[0, 2]]
     (report,) = spurious_valleys(grid, 1.0, min_value=0.0, atol=0.005)
     assert report.spurious_ids.size == 0
@@ -177,13 +206,16 @@ def test_known_minimum_value_and_tolerance():
 
 def test_component_classes_and_drawing():
     import matplotlib.pyplot as plt
+
     grid = np.array([[5.0, 5.0, 5.0], [0.0, 5.0, 1.0], [5.0, 5.0, 5.0]])
     (report,) = spurious_valleys(grid, 2.0)
     expected = np.array([[0, 0, 0], [1, 0, 2], [0, 0, 0]])
     np.testing.assert_array_equal(component_classes(report), expected)
     fig, ax = plt.subplots()
     image = draw_sublevel_components(ax, [0.0, 1.0, 2.0], [0.0, 1.0, 2.0], report)
-    np.testing.assert_array_equal(np.asarray(image.get_array()), expected.T)   # row = second parameter
+    np.testing.assert_array_equal(
+        np.asarray(image.get_array()), expected.T
+    )  # row = second parameter
     assert image.get_extent() == [-0.5, 2.5, -0.5, 2.5]
     with pytest.raises(ValueError):
         draw_sublevel_components(ax, [0.0, 1.0], [0.0, 1.0, 2.0], report)
@@ -194,6 +226,7 @@ def test_component_classes_and_drawing():
 
 # ------------------------------------------------------------------------------- descent paths
 
+
 @pytest.mark.parametrize("connectivity", [4, 8])
 @pytest.mark.parametrize("seed", range(6))
 def test_descent_reachable_matches_brute_force(seed, connectivity):
@@ -202,9 +235,13 @@ def test_descent_reachable_matches_brute_force(seed, connectivity):
     for _ in range(5):
         start = tuple(int(k) for k in rng.integers(0, grid.shape))
         mask = descent_reachable(grid, start, connectivity)
-        assert set(zip(*np.nonzero(mask))) == descend_brute_force(grid, start, connectivity)
+        assert set(zip(*np.nonzero(mask))) == descend_brute_force(
+            grid, start, connectivity
+        )
         labels, _ = sublevel_components(grid, grid[start], connectivity)
-        assert np.all(labels[mask] == labels[start])          # a rooted valley lies in one component
+        assert np.all(
+            labels[mask] == labels[start]
+        )  # a rooted valley lies in one component
 
 
 @pytest.mark.parametrize("connectivity", [4, 8])
@@ -219,14 +256,23 @@ def test_reaches_global_minimum_matches_brute_force(seed, connectivity):
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10 ** 6), rows=st.integers(1, 6), cols=st.integers(1, 6),
-       values=st.integers(1, 5), connectivity=st.sampled_from([4, 8]))
-def test_no_spurious_valley_iff_every_cell_descends_to_a_global_minimum(seed, rows, cols, values, connectivity):
+@given(
+    seed=st.integers(0, 10**6),
+    rows=st.integers(1, 6),
+    cols=st.integers(1, 6),
+    values=st.integers(1, 5),
+    connectivity=st.sampled_from([4, 8]),
+)
+def test_no_spurious_valley_iff_every_cell_descends_to_a_global_minimum(
+    seed, rows, cols, values, connectivity
+):
     # The grid form of the characterisation: two independent computations must agree.
     grid = random_grid(seed, (rows, cols), values)
     reports = spurious_valleys(grid, np.unique(grid), connectivity=connectivity)
     no_spurious = all(r.spurious_ids.size == 0 for r in reports)
-    assert no_spurious == bool(reaches_global_minimum(grid, connectivity=connectivity).all())
+    assert no_spurious == bool(
+        reaches_global_minimum(grid, connectivity=connectivity).all()
+    )
 
 
 @pytest.mark.parametrize("connectivity", [4, 8])
@@ -236,12 +282,25 @@ def test_barrier_level_matches_minimax_dijkstra(seed, connectivity):
     targets = np.zeros(grid.shape, dtype=bool)
     targets[-1, -1] = targets[-2, 0] = True
     for start in [(0, 0), (3, 7), (11, 9)]:
-        assert barrier_level(grid, start, targets, connectivity) == minimax_path_value(grid, start, targets, connectivity)
+        assert barrier_level(grid, start, targets, connectivity) == minimax_path_value(
+            grid, start, targets, connectivity
+        )
 
 
 # ------------------------------------------------------------------------------- bad input
 
-@pytest.mark.parametrize("bad", [np.zeros(4), np.zeros((2, 2, 2)), [[0.0, np.nan]], [[np.inf]], np.zeros((0, 3)), "ab"])
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros(4),
+        np.zeros((2, 2, 2)),
+        [[0.0, np.nan]],
+        [[np.inf]],
+        np.zeros((0, 3)),
+        "ab",
+    ],
+)
 def test_bad_grids_raise(bad):
     with pytest.raises(ValueError):
         sublevel_components(bad, 0.0)
@@ -251,20 +310,24 @@ def test_bad_grids_raise(bad):
 
 def test_bad_arguments_raise():
     grid = np.zeros((3, 3))
-    for call in [lambda: sublevel_components(grid, np.nan),
-                 lambda: sublevel_components(grid, [0.0, 1.0]),
-                 lambda: sublevel_components(grid, 0.0, connectivity=6),
-                 lambda: spurious_valleys(grid, [0.0, np.inf]),
-                 lambda: spurious_valleys(grid, [[0.0]]),
-                 lambda: spurious_valleys(grid, [0.0], atol=-1.0),
-                 lambda: descent_reachable(grid, (3, 0)),
-                 lambda: descent_reachable(grid, (0.5, 0)),
-                 lambda: descent_reachable(grid, 0),
-                 lambda: barrier_level(grid, (0, 0), np.zeros((3, 3), dtype=bool)),
-                 lambda: barrier_level(grid, (0, 0), np.ones((2, 2), dtype=bool)),
-                 lambda: loss_on_grid(lambda a, b: a + b, [0.0, 0.0], [0.0, 1.0]),
-                 lambda: loss_on_grid(lambda a, b: np.zeros(3), [0.0, 1.0], [0.0, 1.0]),
-                 lambda: loss_on_grid(lambda a, b: np.where(a > 0, a, np.nan), [0.0, 1.0], [0.0, 1.0]),
-                 lambda: global_minimum_cells(grid, min_value=np.nan)]:
+    for call in [
+        lambda: sublevel_components(grid, np.nan),
+        lambda: sublevel_components(grid, [0.0, 1.0]),
+        lambda: sublevel_components(grid, 0.0, connectivity=6),
+        lambda: spurious_valleys(grid, [0.0, np.inf]),
+        lambda: spurious_valleys(grid, [[0.0]]),
+        lambda: spurious_valleys(grid, [0.0], atol=-1.0),
+        lambda: descent_reachable(grid, (3, 0)),
+        lambda: descent_reachable(grid, (0.5, 0)),
+        lambda: descent_reachable(grid, 0),
+        lambda: barrier_level(grid, (0, 0), np.zeros((3, 3), dtype=bool)),
+        lambda: barrier_level(grid, (0, 0), np.ones((2, 2), dtype=bool)),
+        lambda: loss_on_grid(lambda a, b: a + b, [0.0, 0.0], [0.0, 1.0]),
+        lambda: loss_on_grid(lambda a, b: np.zeros(3), [0.0, 1.0], [0.0, 1.0]),
+        lambda: loss_on_grid(
+            lambda a, b: np.where(a > 0, a, np.nan), [0.0, 1.0], [0.0, 1.0]
+        ),
+        lambda: global_minimum_cells(grid, min_value=np.nan),
+    ]:
         with pytest.raises(ValueError):
             call()

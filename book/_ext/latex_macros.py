@@ -9,7 +9,7 @@ def _add_macros(app, config) -> None:
     lines = []
     for name, body in macros.items():
         arguments = 0
-        if isinstance(body, list):          # MathJax's [definition, number of arguments]
+        if isinstance(body, list):  # MathJax's [definition, number of arguments]
             body, arguments = body[0], int(body[1])
         count = f"[{arguments}]" if arguments else ""
         # \providecommand leaves commands that LaTeX already has alone (``\span`` is a TeX primitive

@@ -25,7 +25,11 @@ WIDGETS_DIR = "widgets"
 #: Files copied into ``_static/widgets``: (npm package, file or folder inside it, files to skip).
 PACKAGES = (
     ("requirejs", "require.js", ()),
-    ("@jupyter-widgets/html-manager", "dist", ("embed.js", "embed.js.map", "libembed-amd.js")),
+    (
+        "@jupyter-widgets/html-manager",
+        "dist",
+        ("embed.js", "embed.js.map", "libembed-amd.js"),
+    ),
 )
 #: The script tags MyST-NB adds to a page with widgets, in order, relative to ``_static``. The
 #: embedder would look up widget modules it does not bundle on a CDN; the book uses only the bundled
@@ -75,8 +79,11 @@ def _copy_assets(app, exception) -> None:
     for package, inner, skip in PACKAGES:
         source = modules / package / inner
         if not source.exists():
-            logger.warning(f"offline_assets: {source} is missing, so pages with widgets will not render "
-                           "them; run `npm ci` in the book's root (make does it)", type="offline_assets")
+            logger.warning(
+                f"offline_assets: {source} is missing, so pages with widgets will not render "
+                "them; run `npm ci` in the book's root (make does it)",
+                type="offline_assets",
+            )
             continue
         files = sorted(source.iterdir()) if source.is_dir() else [source]
         for file in files:
