@@ -4,9 +4,10 @@ nbval, which re-executes the notebooks in the test suite, compares text outputs 
 So that a change in what a figure shows still fails the tests, :func:`show` displays a figure as a
 PNG (what the reader sees) together with a ``text/plain`` representation (what nbval compares, and
 what the HTML page does not display) carrying a digest of the figure's data: every plotted line,
-marker position, colour value, image, bar, text, title, axis label, scale and limit, rounded to a
-few significant digits. Re-running the same code reproduces the digest; changing a plotted value
-beyond the rounding changes it.
+marker position, colour value, image, bar, text, title, axis label, scale and limit, each
+quantised to what the drawing can show (a thousandth of its axis range, in the axis's own scale).
+Re-running the same code reproduces the digest, on any CPU: differences far below the drawing's
+resolution, such as rounding noise, do not change it, while a visible change does.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ PALETTE = [
     "#F0E442",
 ]
 
-#: Values of smaller magnitude count as zero in the digest (they are rounding noise in the book's data).
-DIGEST_ZERO = 1e-12
+#: Digest resolution: each plotted coordinate is recorded as an integer step of 1/RESOLUTION of
+#: its axis range (in the axis's own scale), each colour value as a step of 1/RESOLUTION of its
+#: colour scale. A figure a few hundred pixels wide cannot show finer differences.
+RESOLUTION = 1000
 
 
 def use_book_style() -> None:
@@ -65,103 +68,211 @@ def use_book_style() -> None:
     )
 
 
-def _numbers(values, significant: int) -> str:
-    a = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan).ravel()
-    a = np.where(np.abs(a) < DIGEST_ZERO, 0.0, a)
-    return ",".join(f"{x:.{significant}g}" for x in a)
+def _steps(fractions, resolution: int) -> str:
+    """Positions given as fractions of a range, as integer steps; outside the range: -1 or R+1."""
+    a = np.ma.filled(np.ma.asarray(fractions, dtype=float), np.nan).ravel()
+    with np.errstate(invalid="ignore"):
+        q = np.clip(np.rint(a * resolution), -1, resolution + 1)
+    return ",".join("nan" if np.isnan(x) else str(int(x)) for x in q)
 
 
-def figure_data(fig: mpl.figure.Figure, significant: int = 4) -> list[str]:
-    """The data a figure shows, as canonical text lines (numbers rounded to ``significant`` digits).
+class _Axis:
+    """One axis of an axes (x, y or z): maps data values to fractions of the visible range."""
+
+    def __init__(self, axis, limits):
+        self.scale = (
+            axis.get_transform()
+        )  # data -> the axis's own scale (log10 on log axes)
+        lo, hi = self.scale.transform(
+            np.asarray(limits, dtype=float).reshape(-1, 1)
+        ).ravel()
+        self.lo, self.span = lo, (hi - lo) if hi != lo else 1.0
+
+    def fractions(self, values):
+        a = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = self.scale.transform(a.reshape(-1, 1)).ravel()
+            t[
+                ~np.isfinite(t) & ~np.isnan(a)
+            ] = -np.inf  # e.g. non-positive values on a log axis
+            return (t - self.lo) / self.span
+
+    def limits(self, resolution: int) -> str:
+        """The limits in the axis's scale, rounded to a power of ten below span/resolution."""
+        step = 10.0 ** np.floor(np.log10(abs(self.span) / resolution))
+        return f"{round(self.lo / step)},{round((self.lo + self.span) / step)}e{np.log10(step):g}"
+
+
+def _colour_fractions(mappable) -> np.ndarray:
+    """The colour values of an image or collection as fractions of its colour scale (its norm)."""
+    values = np.ma.asarray(mappable.get_array(), dtype=float)
+    if values.ndim == 3:  # RGB(A) image: channels in [0, 1] or [0, 255]
+        return np.ma.filled(values, np.nan) / (255.0 if values.max() > 1 else 1.0)
+    mappable.autoscale_None()  # what drawing would do: vmin, vmax from the data when unset
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.ma.filled(np.ma.asarray(mappable.norm(values), dtype=float), np.nan)
+
+
+def figure_data(fig: mpl.figure.Figure, resolution: int = RESOLUTION) -> list[str]:
+    """The data a figure shows, as canonical text lines, quantised to what the figure can show.
 
     Covers, for every axes: title, axis labels, scales and limits; lines (x, y, and z in 3-D);
-    collections (offsets, colour arrays and path vertices: scatter plots, filled areas, contours,
-    meshes; points and surface vertices in 3-D);
-    images (arrays); patches (vertices in data coordinates: bars, polygons); texts; legend entries.
-    Magnitudes below ``DIGEST_ZERO`` are recorded as 0.
+    collections (offsets, colour values and path vertices: scatter plots, filled areas,
+    contours, meshes; points and surface vertices in 3-D); images (arrays and extents); patches
+    (vertices: bars, polygons); texts and their positions; legend entries.
+
+    Every coordinate given in data units is recorded as a whole number of steps of
+    ``1/resolution`` of its axis's visible range, measured in the axis's own scale (log axes in
+    log space); values outside the range are recorded as just below or just above it. Colour
+    values are recorded the same way on their colour scale (the mappable's norm), coordinates in
+    other units (axes fractions, points) to ``1/resolution``. So a perturbation far below the
+    drawing's resolution, such as rounding noise that differs between CPUs, leaves the record
+    unchanged, while a change of a value by a visible fraction of the axis changes it.
     """
-
-    def num(values):
-        return _numbers(values, significant)
-
     rows = []
     if getattr(fig, "_suptitle", None) is not None:
         rows.append(f"suptitle:{fig._suptitle.get_text()}")
     for k, ax in enumerate(fig.axes):
+        is_3d = hasattr(ax, "get_zlim")
+        axes = [_Axis(ax.xaxis, ax.get_xlim()), _Axis(ax.yaxis, ax.get_ylim())]
+        if is_3d:
+            axes.append(_Axis(ax.zaxis, ax.get_zlim()))
+
+        def data(points, artist=None, dims=len(axes)):
+            """Points of shape (m, dims) (or (dims, m) with ``columns``) as steps per axis."""
+            points = np.asarray(
+                np.ma.filled(np.ma.asarray(points, dtype=float), np.nan)
+            )
+            points = points.reshape(-1, dims)
+            in_data = (True,) * dims
+            if artist is not None and not is_3d:
+                in_data = artist.get_transform().contains_branch_seperately(
+                    ax.transData
+                )
+            columns = [
+                axes[j].fractions(points[:, j]) if in_data[j] else points[:, j]
+                for j in range(dims)
+            ]
+            return _steps(np.stack(columns, axis=-1), resolution)
+
         labels = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        if hasattr(ax, "get_zlabel"):
+        if is_3d:
             labels.append(ax.get_zlabel())
         rows.append(f"axes{k}:" + "|".join(labels))
+        scales = ",".join(a.get_scale() for a in [ax.xaxis, ax.yaxis])
         rows.append(
-            f"scale:{ax.get_xscale()},{ax.get_yscale()} lim:{num([*ax.get_xlim(), *ax.get_ylim()])}"
+            f"scale:{scales} lim:" + ";".join(a.limits(resolution) for a in axes)
         )
         for line in ax.get_lines():
-            data = (
-                line.get_data_3d()
-                if hasattr(line, "get_data_3d")
-                else line.get_xydata()
-            )
-            rows.append(f"line:{line.get_label()}:{num(data)}")
+            if is_3d and hasattr(line, "get_data_3d"):
+                points = np.asarray(line.get_data_3d(), dtype=float).T
+                rows.append(f"line:{line.get_label()}:{data(points)}")
+            else:
+                points = line.get_xydata()
+                rows.append(f"line:{line.get_label()}:{data(points, line, 2)}")
         for coll in ax.collections:
-            rows.append(f"collection:{coll.get_label()}:{num(coll.get_offsets())}")
-            # 3-D collections keep their data in private attributes until they are drawn: points of
-            # a 3-D scatter in _offsets3d, polygon vertices of a surface in _faces (_vec in older
-            # matplotlib, homogeneous coordinates).
+            offsets = coll.get_offsets()
+            offsets_in_data = coll.get_offset_transform().contains_branch(ax.transData)
+            if is_3d or not offsets_in_data:
+                rows.append(
+                    f"collection:{coll.get_label()}:{_steps(offsets, resolution)}"
+                )
+            else:
+                rows.append(f"collection:{coll.get_label()}:{data(offsets, dims=2)}")
+            three_d = False
+            # 3-D collections keep their data in private attributes until they are drawn: points
+            # of a 3-D scatter in _offsets3d, polygon vertices of a surface in _faces (_vec in
+            # older matplotlib, homogeneous coordinates).
             if getattr(coll, "_offsets3d", None) is not None:
-                rows.append(f"points3d:{num(np.asarray(coll._offsets3d, dtype=float))}")
+                points = np.asarray(coll._offsets3d, dtype=float).reshape(3, -1).T
+                rows.append(f"points3d:{data(points, dims=3)}")
+                three_d = True
             if getattr(coll, "_faces", None) is not None:
                 faces = np.array(coll._faces, dtype=float)
-                # Faces with fewer vertices are padded with uninitialised memory: blank the padding.
+                # Faces with fewer vertices are padded with uninitialised memory: blank it.
                 invalid = np.asarray(
                     getattr(coll, "_invalid_vertices", False), dtype=bool
                 )
                 if invalid.ndim == 2 and invalid.any():
                     faces[invalid] = np.nan
-                rows.append(f"faces3d:{num(faces)}")
+                rows.append(f"faces3d:{data(faces, dims=3)}")
+                three_d = True
             elif getattr(coll, "_vec", None) is not None:
-                rows.append(f"faces3d:{num(np.asarray(coll._vec, dtype=float)[:3])}")
+                points = np.asarray(coll._vec, dtype=float)[:3].T
+                rows.append(f"faces3d:{data(points, dims=3)}")
+                three_d = True
             if coll.get_array() is not None:
-                rows.append(f"colours:{num(coll.get_array())}")
-            for path in coll.get_paths():
-                rows.append(f"path:{num(path.vertices)}")
+                rows.append(f"colours:{_steps(_colour_fractions(coll), resolution)}")
+            if not three_d:
+                for path in coll.get_paths():
+                    rows.append(f"path:{data(path.vertices, coll, 2)}")
         for image in ax.get_images():
-            rows.append(f"image:{num(image.get_array())}")
+            extent = np.asarray(image.get_extent(), dtype=float).reshape(2, 2).T
+            rows.append(f"image:{_steps(_colour_fractions(image), resolution)}")
+            rows.append(f"extent:{data(extent, dims=2)}")
         for patch in ax.patches:
             vertices = patch.get_patch_transform().transform(patch.get_path().vertices)
-            rows.append(f"patch:{num(vertices)}")
+            rows.append(f"patch:{data(vertices, patch, 2)}")
         for text in ax.texts:
-            rows.append(f"text:{text.get_text()}@{num(text.get_position())}")
+            position = np.asarray(text.get_position(), dtype=float)[None, :]
+            rows.append(f"text:{text.get_text()}@{data(position, text, 2)}")
         legend = ax.get_legend()
         if legend is not None:
             rows.append("legend:" + "|".join(t.get_text() for t in legend.get_texts()))
     return rows
 
 
-def figure_digest(fig: mpl.figure.Figure, significant: int = 4) -> str:
+def figure_digest(fig: mpl.figure.Figure, resolution: int = RESOLUTION) -> str:
     """A 12-hex-digit SHA-256 digest of :func:`figure_data`."""
-    text = "\n".join(figure_data(fig, significant))
+    text = "\n".join(figure_data(fig, resolution))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-class FigureOutput:
-    """A rendered figure: a PNG for people, a one-line summary with the data digest for nbval."""
+#: Figures are rendered at this many pixels per displayed pixel ("retina" resolution), so that they
+#: stay sharp on high-density screens and when a reader zooms in.
+PIXEL_DENSITY = 2
 
-    def __init__(self, png: bytes, summary: str):
+
+class FigureOutput:
+    """A rendered figure: a PNG for people, a one-line summary with the data digest for nbval.
+
+    ``width`` and ``height`` are the displayed size in CSS pixels (the PNG has ``PIXEL_DENSITY``
+    times as many pixels); Jupyter and the HTML pages honour them.
+    """
+
+    def __init__(
+        self,
+        png: bytes,
+        summary: str,
+        width: int | None = None,
+        height: int | None = None,
+    ):
         self.png = png
         self.summary = summary
+        self.width = width
+        self.height = height
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def _repr_png_(self):
+        if self.width is None:
+            return self.png
+        return self.png, {"width": self.width, "height": self.height}
 
     def __repr__(self) -> str:
         return self.summary
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from a PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
     """Display ``fig`` in the notebook (PNG plus a digest of its data) and close it.
 
-    Use this instead of ``plt.show()`` in every notebook of the book. Outside IPython it prints the
-    summary line instead.
+    Use this instead of ``plt.show()`` in every notebook of the book. The figure is displayed at
+    its own size (``figsize`` at ``fig.dpi`` CSS pixels per inch) and rendered at ``dpi``, by
+    default ``PIXEL_DENSITY`` times ``fig.dpi``. Outside IPython it prints the summary line
+    instead.
     """
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     summary = (
@@ -169,10 +280,14 @@ def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
         + (f", titles {titles}" if titles else "")
         + f"; data digest {figure_digest(fig)}>"
     )
+    dpi = PIXEL_DENSITY * fig.dpi if dpi is None else dpi
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    displayed = fig.dpi / dpi
     plt.close(fig)
-    output = FigureOutput(buffer.getvalue(), summary)
+    png = buffer.getvalue()
+    width, height = (round(size * displayed) for size in _png_size(png))
+    output = FigureOutput(png, summary, width, height)
     try:
         from IPython import get_ipython
         from IPython.display import display
