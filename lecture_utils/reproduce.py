@@ -9,7 +9,9 @@ cached on disk, resumable), then writes ``FIGURE.npz`` (the grids and the fracti
 * ``fig3``: the same with ``d0 = ceil(r n)`` growing with the data set;
 * ``fig6``, ``fig7``, ``fig8``: share of sampled activation regions that contain a zero-loss
   global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels;
-* ``train``: share of runs of gradient descent that reach zero loss (Chapter 14), ``d0 = 1, 4``.
+* ``train``: share of runs of gradient descent that reach zero loss (Chapter 14), ``d0 = 1, 4``;
+* ``scale``: networks trained on the digits (Chapter 15): shares of runs that interpolate, of
+  Hessian rank ``n`` (positive eigenvalues per data point), of full-rank final regions, of dead units.
 
 ``--full`` (the default) uses the paper's resolution; ``--quick`` a small grid that runs in seconds.
 
@@ -186,6 +188,27 @@ FIGURES: dict[str, FigureSpec] = {
         quick=tuple(Panel(f"d0 = {d0}", (4,), (4, 8), 5, d0=d0) for d0 in (1, 4)),
         line="n/d0",
     ),
+    "scale": FigureSpec(
+        "scale",
+        "Trained networks on the digits, d0 = 64 (Chapter 15)",
+        "lecture_utils.scale:scale_fraction",
+        full=tuple(
+            Panel(
+                q,
+                (100, 200, 400, 800),
+                (1, 2, 4, 16, 64, 256, 1024),
+                3,
+                d0=64,
+                extra={"quantity": q},
+            )
+            for q in ("interpolates", "hessian_rank", "full_rank", "dead_units")
+        ),
+        quick=tuple(
+            Panel(q, (50, 100), (1, 16), 1, d0=64, extra={"quantity": q})
+            for q in ("interpolates", "hessian_rank", "full_rank", "dead_units")
+        ),
+        line="n/d0",
+    ),
 }
 
 
@@ -342,7 +365,7 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
             p["trials"],
             d0=p["d0"],
             ratio=p["ratio"],
-            extra={"labels": p["labels"]} if "labels" in p else {},
+            extra={k: p[k] for k in ("labels", "quantity") if k in p},
         )
         for p in record["panels"]
     )

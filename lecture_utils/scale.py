@@ -1,0 +1,645 @@
+"""The theorems at a realistic scale (Chapter 15): digits, and networks of 10^4 - 10^5 parameters.
+
+The data are scikit-learn's handwritten digits (1797 images of 8 x 8 pixels, shipped with the
+package, so ``d0 = 64``), each image centred (the mean image of the 1797 subtracted) and scaled to unit
+Euclidean norm, with the labels ``y = +1`` for
+the digits 5-9 and ``y = -1`` for 0-4. The network is the two-layer ReLU network of the book in the
+*NTK parameterisation* of :cite:t:`jacot2018neural`,
+
+``F(theta; x) = d1^{-1/2} sum_i v_i max(0, <w_i, x> + b_i)``,  ``theta = (W, b, v)``,
+
+with every parameter drawn from ``N(0, 1)``, so that ``P = d1 (d0 + 2)`` parameters are all trained and
+the Gram matrix ``J J^T`` has a limit as ``d1`` grows. The loss is the book's
+``L(theta) = 1/2 ||F(theta, X) - y||^2``, so ``grad L = J^T r`` and, at a zero-loss point, the Hessian
+is the Gauss-Newton matrix ``J^T J`` (Cooper's loss has no factor 1/2 and a Hessian ``2 J^T J``).
+
+Parameters are dictionaries ``{"W": (d1, d0), "b": (d1,), "v": (d1,)}`` of float64 tensors; flat
+vectors list ``W`` (row-major), then ``b``, then ``v``, as :func:`lecture_utils.manifold.flatten_params`.
+
+What is exact and what is approximate: :func:`network_jacobian` and :func:`ntk_gram` are closed forms
+(the derivative of ReLU at 0 is taken to be 0, as by autograd); :func:`per_example_jacobian` is
+autograd (``torch.func.vmap`` of ``jacrev``) for any model; :func:`lanczos` is the Lanczos method
+with full reorthogonalisation, exact in exact arithmetic once the Krylov space is exhausted and
+otherwise an approximation of the extreme eigenvalues; :func:`top_hessian_eigenvalues` is ARPACK
+(``scipy.sparse.linalg.eigsh``) on Hessian-vector products, converged to ``tol``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse.linalg
+import torch
+
+from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+
+__all__ = [
+    "digits_problem",
+    "init_network",
+    "network",
+    "count_parameters",
+    "network_jacobian",
+    "per_example_jacobian",
+    "ntk_gram",
+    "hessian_operator",
+    "lanczos",
+    "top_hessian_eigenvalues",
+    "loss_gradient",
+    "train",
+    "gauss_newton_polish",
+    "region_report",
+    "null_space_walk",
+    "scale_run",
+    "scale_fraction",
+    "SCALE_QUANTITIES",
+]
+
+#: Input dimension of the digits (8 x 8 pixels).
+D0 = 64
+
+
+def _tensor(a) -> torch.Tensor:
+    if isinstance(a, torch.Tensor):
+        return a.detach().to(torch.float64)
+    return torch.as_tensor(np.asarray(a, dtype=np.float64))
+
+
+def digits_problem(n: int, n_test: int = 500, seed=0) -> dict[str, np.ndarray]:
+    """A random training set of ``n`` digits and a disjoint test set of ``n_test`` digits.
+
+    Parameters
+    ----------
+    n, n_test : int
+        Sizes of the training and test sets (``n + n_test <= 1797``).
+    seed : int or numpy Generator
+        Draws the subsets.
+
+    Returns
+    -------
+    dict
+        ``"X"`` of shape ``(64, n)`` and ``"X_test"`` of shape ``(64, n_test)``, one centred,
+        unit-norm image per column; ``"y"`` of shape ``(n,)`` and ``"y_test"`` of shape ``(n_test,)`` with entries
+        ``+1`` (digits 5-9) and ``-1`` (digits 0-4); ``"digit"`` and ``"digit_test"``, the digits.
+    """
+    from sklearn.datasets import load_digits
+
+    n = check_positive_int(n, "n")
+    n_test = check_positive_int(n_test, "n_test")
+    images, digits = load_digits(return_X_y=True)
+    if n + n_test > len(digits):
+        raise ValueError(
+            f"n + n_test must be at most {len(digits)} (the number of digits), got {n + n_test}"
+        )
+    order = rng_from(seed).permutation(len(digits))
+    X_all = images.T.astype(np.float64)
+    X_all = X_all - X_all.mean(axis=1, keepdims=True)
+    X_all = X_all / np.linalg.norm(X_all, axis=0)
+    train_idx, test_idx = order[:n], order[n : n + n_test]
+    labels = np.where(digits >= 5, 1.0, -1.0)
+    return {
+        "X": X_all[:, train_idx],
+        "y": labels[train_idx],
+        "digit": digits[train_idx],
+        "X_test": X_all[:, test_idx],
+        "y_test": labels[test_idx],
+        "digit_test": digits[test_idx],
+    }
+
+
+def init_network(d0: int, d1: int, seed=0) -> dict[str, torch.Tensor]:
+    """Standard normal ``W`` of shape ``(d1, d0)``, ``b`` and ``v`` of shape ``(d1,)`` (float64)."""
+    d0 = check_positive_int(d0, "d0")
+    d1 = check_positive_int(d1, "d1")
+    rng = rng_from(seed)
+    return {
+        "W": torch.from_numpy(rng.standard_normal((d1, d0))),
+        "b": torch.from_numpy(rng.standard_normal(d1)),
+        "v": torch.from_numpy(rng.standard_normal(d1)),
+    }
+
+
+def network(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
+    """``F(theta, X) = d1^{-1/2} v^T relu(W X + b)``: predictions of shape ``(n,)`` for ``X`` of shape ``(d0, n)``."""
+    W, b, v = params["W"], params["b"], params["v"]
+    return v @ torch.relu(W @ X + b[:, None]) / math.sqrt(W.shape[0])
+
+
+def count_parameters(d0: int, d1: int) -> int:
+    """``P = d1 (d0 + 2)``: the entries of ``W``, ``b`` and ``v``."""
+    return check_positive_int(d1, "d1") * (check_positive_int(d0, "d0") + 2)
+
+
+def _check_params(params, X=None):
+    if not isinstance(params, dict) or set(params) != {"W", "b", "v"}:
+        raise ValueError("params must be a dictionary with the keys 'W', 'b' and 'v'")
+    W = as_matrix(params["W"], "W")
+    d1, d0 = W.shape
+    b = as_vector(params["b"], "b", length=d1)
+    v = as_vector(params["v"], "v", length=d1)
+    if X is None:
+        return W, b, v
+    return W, b, v, as_matrix(X, "X", rows=d0)
+
+
+def network_jacobian(params: dict[str, torch.Tensor], X) -> np.ndarray:
+    """The Jacobian ``J`` of ``F(theta, X)`` with respect to ``theta = (W, b, v)``, in closed form.
+
+    Row ``j`` is ``d1^{-1/2} (kron(v * a_j, x_j), v * a_j, relu(W x_j + b))`` with ``a_j`` the 0/1
+    activation pattern of the data point ``x_j``.
+
+    Returns
+    -------
+    ndarray of shape ``(n, d1 (d0 + 2))``
+    """
+    W, b, v, X = _check_params(params, X)
+    d1 = W.shape[0]
+    pre = W @ X + b[:, None]
+    A = (pre > 0).astype(np.float64)
+    D = v[:, None] * A  # (d1, n)
+    J_W = (D.T[:, :, None] * X.T[:, None, :]).reshape(X.shape[1], -1)
+    return np.hstack([J_W, D.T, np.maximum(pre, 0).T]) / math.sqrt(d1)
+
+
+def per_example_jacobian(
+    model: Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor],
+    params: dict[str, torch.Tensor],
+    X,
+) -> np.ndarray:
+    """The Jacobian of ``model(params, X)`` by ``torch.func.vmap`` of ``jacrev`` over the data points.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(params, X)`` returns predictions of shape ``(n,)`` for inputs of shape ``(d0, n)``.
+    params : dict of str to tensor
+        Parameters; the columns of the result follow the dictionary's order, each row-major.
+    X : array of shape ``(d0, n)``
+
+    Returns
+    -------
+    ndarray of shape ``(n, P)``
+    """
+    if not callable(model):
+        raise ValueError("model must be a callable model(params, X)")
+    if not isinstance(params, dict) or not params:
+        raise ValueError("params must be a non-empty dictionary of tensors")
+    X_t = _tensor(as_matrix(X, "X"))
+    p = {k: _tensor(t) for k, t in params.items()}
+
+    def single(q, x):
+        return model(q, x[:, None])[0]
+
+    rows = torch.func.vmap(torch.func.jacrev(single), in_dims=(None, 1))(p, X_t)
+    n = X_t.shape[1]
+    return torch.cat([rows[k].reshape(n, -1) for k in p], dim=1).numpy()
+
+
+def ntk_gram(params: dict[str, torch.Tensor], X, part: str = "all") -> np.ndarray:
+    """The Gram matrix ``J J^T`` of :func:`network` by the kernel trick, without forming ``J``.
+
+    ``(J J^T)_{jk} = d1^{-1} sum_i [ v_i^2 a_ij a_ik (<x_j, x_k> + 1) + relu_ij relu_ik ]``.
+
+    Parameters
+    ----------
+    params : dict
+        ``W``, ``b``, ``v`` of :func:`init_network`.
+    X : array of shape ``(d0, n)``
+    part : {"all", "hidden"}
+        ``"hidden"`` keeps only the first term: the Gram matrix of the Jacobian with respect to
+        ``(W, b)``, the Khatri-Rao Jacobian of the activation region (Chapter 8).
+
+    Returns
+    -------
+    ndarray of shape ``(n, n)``, symmetric positive semi-definite
+    """
+    if part not in ("all", "hidden"):
+        raise ValueError(f"part must be 'all' or 'hidden', got {part!r}")
+    W, b, v, X = _check_params(params, X)
+    pre = W @ X + b[:, None]
+    D = v[:, None] * (pre > 0)
+    K = (D.T @ D) * (X.T @ X + 1.0)
+    if part == "all":
+        relu = np.maximum(pre, 0)
+        K = K + relu.T @ relu
+    return K / W.shape[0]
+
+
+def _flat(params):
+    names = list(params)
+    shapes = [tuple(params[k].shape) for k in names]
+    sizes = [math.prod(s) for s in shapes]
+    theta = torch.cat([_tensor(params[k]).reshape(-1) for k in names])
+
+    def unflat(t):
+        pieces = torch.split(t, sizes)
+        return {k: x.reshape(s) for k, x, s in zip(names, pieces, shapes)}
+
+    return theta, unflat
+
+
+def hessian_operator(
+    model: Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor],
+    params: dict[str, torch.Tensor],
+    X,
+    y,
+) -> scipy.sparse.linalg.LinearOperator:
+    """The Hessian of ``L = 1/2 ||model(params, X) - y||^2`` as a SciPy ``LinearOperator``.
+
+    Each product is one Hessian-vector product, forward-over-reverse (``torch.func.jvp`` of
+    ``torch.func.grad``), in float64; the ``P x P`` matrix is never formed.
+
+    Returns
+    -------
+    LinearOperator of shape ``(P, P)``, symmetric
+    """
+    if not callable(model):
+        raise ValueError("model must be a callable model(params, X)")
+    X_t = _tensor(as_matrix(X, "X"))
+    y_t = _tensor(as_vector(y, "y"))
+    theta, unflat = _flat(params)
+
+    def loss(t):
+        r = model(unflat(t), X_t) - y_t
+        return 0.5 * (r * r).sum()
+
+    gradient = torch.func.grad(loss)
+
+    def matvec(u):
+        u_t = torch.as_tensor(np.asarray(u, dtype=np.float64).reshape(-1))
+        return torch.func.jvp(gradient, (theta,), (u_t,))[1].numpy()
+
+    P = theta.numel()
+    return scipy.sparse.linalg.LinearOperator(
+        (P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64
+    )
+
+
+def lanczos(
+    operator, steps: int, seed=0, stop_tol: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Lanczos method with full reorthogonalisation on a symmetric operator.
+
+    Starting from a random unit vector ``q_1``, builds an orthonormal basis of the Krylov space
+    ``span{q_1, H q_1, ..., H^{m-1} q_1}`` and the tridiagonal matrix ``T = Q^T H Q``; the
+    eigenvalues of ``T`` (Ritz values) approximate the extreme eigenvalues of ``H``. If ``H`` has
+    rank ``r``, the Krylov space has dimension at most ``r + 1``: the method stops early, with an
+    off-diagonal coefficient ``beta`` at rounding level, and the Ritz values are then the eigenvalues
+    of ``H`` restricted to that space: the ``r`` nonzero eigenvalues of ``H`` (those whose eigenvectors
+    ``q_1`` touches, which is all of them for a random ``q_1``) and one zero.
+
+    Parameters
+    ----------
+    operator : LinearOperator or ndarray of shape ``(P, P)``
+        Symmetric.
+    steps : int
+        Maximal dimension ``m`` of the Krylov space.
+    seed : int or numpy Generator
+        Draws the starting vector.
+    stop_tol : float
+        Stop when ``beta_k <= stop_tol * |T|`` (the Krylov space is exhausted); 0 never stops early.
+
+    Returns
+    -------
+    ritz : ndarray of shape ``(m,)``
+        Eigenvalues of ``T``, in decreasing order.
+    beta : ndarray of shape ``(m,)``
+        ``beta_k = ||r_k||``, the norm of the new direction after step ``k`` (its last entry tells
+        how far the space is from invariant).
+    """
+    op = scipy.sparse.linalg.aslinearoperator(operator)
+    P = op.shape[0]
+    if op.shape != (P, P):
+        raise ValueError(f"operator must be square, got shape {op.shape}")
+    steps = check_positive_int(steps, "steps")
+    if steps > P:
+        raise ValueError(f"steps must be at most the dimension {P}, got {steps}")
+    q = rng_from(seed).standard_normal(P)
+    Q = np.zeros((steps, P))
+    Q[0] = q / np.linalg.norm(q)
+    alpha, beta = [], []
+    scale = 0.0
+    for k in range(steps):
+        w = op.matvec(Q[k]).reshape(-1)
+        alpha.append(float(Q[k] @ w))
+        for _ in range(2):  # full reorthogonalisation, twice is enough
+            w = w - Q[: k + 1].T @ (Q[: k + 1] @ w)
+        beta.append(float(np.linalg.norm(w)))
+        scale = max(scale, abs(alpha[-1]) + beta[-1] + (beta[-2] if k else 0.0))
+        if k + 1 == steps or beta[-1] <= stop_tol * scale or beta[-1] == 0.0:
+            break
+        Q[k + 1] = w / beta[-1]
+    ritz = scipy.linalg.eigh_tridiagonal(
+        np.array(alpha), np.array(beta[:-1]), eigvals_only=True
+    )
+    return ritz[::-1], np.array(beta)
+
+
+def top_hessian_eigenvalues(operator, k: int, tol: float = 1e-10, seed=0) -> np.ndarray:
+    """The ``k`` largest eigenvalues of a symmetric operator by ARPACK (``eigsh``, ``which="LA"``).
+
+    Returns
+    -------
+    ndarray of shape ``(k,)``, in decreasing order
+    """
+    op = scipy.sparse.linalg.aslinearoperator(operator)
+    k = check_positive_int(k, "k")
+    if k >= op.shape[0]:
+        raise ValueError(f"k must be smaller than the dimension {op.shape[0]}, got {k}")
+    v0 = rng_from(seed).standard_normal(op.shape[0])
+    values = scipy.sparse.linalg.eigsh(
+        op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False
+    )
+    return np.sort(values)[::-1]
+
+
+def _pattern(params, X):
+    W, b = params["W"].numpy(), params["b"].numpy()
+    return W @ X + b[:, None] > 0
+
+
+def loss_gradient(params: dict[str, torch.Tensor], X, y) -> tuple[float, dict]:
+    """The loss ``1/2 ||F - y||^2`` of :func:`network` and its gradient ``J^T r``, in closed form.
+
+    Returns
+    -------
+    loss : float
+    gradient : dict of ndarray
+        ``"W"`` of shape ``(d1, d0)``, ``"b"`` and ``"v"`` of shape ``(d1,)``.
+    """
+    W, b, v, X = _check_params(params, X)
+    y = as_vector(y, "y", length=X.shape[1])
+    loss, gradient, _ = _loss_gradient(W, b, v, X, y)
+    return loss, gradient
+
+
+def _loss_gradient(W, b, v, X, y):
+    scale = 1.0 / math.sqrt(W.shape[0])
+    pre = W @ X + b[:, None]
+    relu = np.maximum(pre, 0.0)
+    r = scale * (v @ relu) - y
+    D = scale * v[:, None] * (pre > 0) * r  # (d1, n): v_i a_ij r_j / sqrt(d1)
+    gradient = {"W": D @ X.T, "b": D.sum(axis=1), "v": scale * (relu @ r)}
+    return 0.5 * float(r @ r), gradient, pre > 0
+
+
+def train(
+    params: dict[str, torch.Tensor],
+    X,
+    y,
+    lr: float,
+    steps: int,
+    record_every: int = 10,
+) -> tuple[dict[str, torch.Tensor], dict[str, np.ndarray]]:
+    """Full-batch gradient descent ``theta <- theta - lr J^T r`` on :func:`network`, in float64.
+
+    Uses the closed-form gradient of :func:`loss_gradient`. Records the loss at every step and,
+    every ``record_every`` steps (and at the end), the smallest and largest eigenvalues of the Gram
+    matrix ``J J^T`` (:func:`ntk_gram`); counts how many distinct activation regions (patterns ``A``
+    of shape ``(d1, n)``) the iterates visit.
+
+    Returns
+    -------
+    params : dict
+        The final parameters.
+    history : dict of ndarray
+        ``"loss"`` of shape ``(steps + 1,)``; ``"step"``, ``"lambda_min"``, ``"lambda_max"`` at the
+        recorded steps; ``"regions"``, the number of distinct patterns visited (an array of one entry).
+    """
+    W, b, v, X = _check_params(params, X)
+    y = as_vector(y, "y", length=X.shape[1])
+    steps = check_positive_int(steps, "steps")
+    record_every = check_positive_int(record_every, "record_every")
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr!r}")
+    current = {"W": W.copy(), "b": b.copy(), "v": v.copy()}
+    losses, recorded, lam_min, lam_max = [], [], [], []
+    seen = set()
+    for step in range(steps + 1):
+        value, gradient, A = _loss_gradient(
+            current["W"], current["b"], current["v"], X, y
+        )
+        losses.append(value)
+        seen.add(np.packbits(A).tobytes())
+        if step % record_every == 0 or step == steps:
+            eig = np.linalg.eigvalsh(ntk_gram(current, X))
+            recorded.append(step)
+            lam_min.append(eig[0])
+            lam_max.append(eig[-1])
+        if step < steps:
+            current = {k: current[k] - lr * gradient[k] for k in current}
+    history = {
+        "loss": np.array(losses),
+        "step": np.array(recorded),
+        "lambda_min": np.array(lam_min),
+        "lambda_max": np.array(lam_max),
+        "regions": np.array([len(seen)]),
+    }
+    return {k: torch.from_numpy(t) for k, t in current.items()}, history
+
+
+def gauss_newton_polish(
+    params: dict[str, torch.Tensor], X, y, max_steps: int = 20, tol: float = 1e-24
+) -> tuple[dict[str, torch.Tensor], np.ndarray]:
+    """Least-norm Gauss-Newton steps ``theta <- theta - J^+ r`` towards an exact interpolant.
+
+    With ``rank J = n`` the step is ``J^T (J J^T)^{-1} r``; near a zero-loss point the iteration then
+    converges quadratically, to loss at rounding level. (Where ``J`` has rank below ``n``, for
+    example with fewer parameters than data, ``J^+ r`` is the least-squares step and the loss stays
+    positive.) It stops when the loss is at most ``tol`` or after ``max_steps`` steps.
+
+    Returns
+    -------
+    params : dict
+        The final parameters.
+    losses : ndarray
+        The loss before each step and at the end.
+    """
+    W, b, v, X = _check_params(params, X)
+    y = as_vector(y, "y", length=X.shape[1])
+    max_steps = check_positive_int(max_steps, "max_steps")
+    theta = np.concatenate([W.ravel(), b, v])
+    d1, d0 = W.shape
+
+    def unflat(t):
+        return {
+            "W": torch.from_numpy(t[: d1 * d0].reshape(d1, d0).copy()),
+            "b": torch.from_numpy(t[d1 * d0 : d1 * (d0 + 1)].copy()),
+            "v": torch.from_numpy(t[d1 * (d0 + 1) :].copy()),
+        }
+
+    current = unflat(theta)
+    losses = []
+    for _ in range(max_steps + 1):
+        r = network(current, _tensor(X)).numpy() - y
+        losses.append(0.5 * float(r @ r))
+        if losses[-1] <= tol or len(losses) == max_steps + 1:
+            break
+        J = network_jacobian(current, X)
+        theta = theta - scipy.linalg.lstsq(J, r, lapack_driver="gelsd")[0]
+        current = unflat(theta)
+    return current, np.array(losses)
+
+
+def region_report(params: dict[str, torch.Tensor], X, rtol: float = 1e-9) -> dict:
+    """The activation region of ``params`` on the data ``X``.
+
+    Returns
+    -------
+    dict
+        ``"distinct_patterns"``: the number of distinct columns of ``A`` (data points that lie in
+        different linear pieces of ``x -> F(theta; x)``); ``"dead_units"``: the share of hidden units
+        inactive on every data point; ``"region_rank"``: the rank of the region's Khatri-Rao
+        Jacobian with respect to ``(W, b)`` (eigenvalues of its Gram matrix above ``rtol`` times the
+        largest); ``"full_rank"``: whether that rank is ``n``; ``"condition"``: the ratio of the
+        smallest to the largest eigenvalue of that Gram matrix.
+    """
+    W, b, v, X = _check_params(params, X)
+    A = W @ X + b[:, None] > 0
+    eig = np.linalg.eigvalsh(ntk_gram(params, X, part="hidden"))
+    rank = int(np.sum(eig > rtol * eig[-1]))
+    return {
+        "distinct_patterns": len({column.tobytes() for column in A.T}),
+        "dead_units": float(np.mean(~A.any(axis=1))),
+        "region_rank": rank,
+        "full_rank": rank == X.shape[1],
+        "condition": float(max(eig[0], 0.0) / eig[-1]) if eig[-1] > 0 else 0.0,
+    }
+
+
+def null_space_walk(
+    params: dict[str, torch.Tensor],
+    X,
+    y,
+    X_test,
+    y_test,
+    step: float,
+    steps: int,
+    direction: str = "random",
+    seed=0,
+) -> dict[str, np.ndarray]:
+    """A walk on the set of interpolants: a step in the null space of ``J``, then back to ``J``'s solutions.
+
+    Each step moves ``theta`` by ``step`` along a unit vector in the null space of ``J(theta)`` (the
+    tangent space of the manifold of global minima, Chapter 3) and returns to the interpolation set by
+    :func:`gauss_newton_polish`. The vector is the projection onto the null space of a fixed random
+    vector (``direction="random"``), or of the gradient of the test loss (``"test_loss_up"``: the
+    direction in which the unseen data are fitted worst, to see how much the free directions can
+    change).
+
+    Returns
+    -------
+    dict of ndarray, one entry per iterate (the start included)
+        ``"distance"`` (path length), ``"train_loss"``, ``"test_loss"``, ``"test_accuracy"``
+        (share of ``sign F(theta; x) = y`` on the test set).
+    """
+    if direction not in ("random", "test_loss_up"):
+        raise ValueError(
+            f"direction must be 'random' or 'test_loss_up', got {direction!r}"
+        )
+    W, b, v, X = _check_params(params, X)
+    X_test = as_matrix(X_test, "X_test", rows=X.shape[0])
+    y_test = as_vector(y_test, "y_test", length=X_test.shape[1])
+    steps = check_positive_int(steps, "steps")
+    if not step > 0:
+        raise ValueError(f"step must be positive, got {step!r}")
+    fixed = rng_from(seed).standard_normal(W.size + b.size + v.size)
+    current = {k: _tensor(t) for k, t in params.items()}
+    X_t, X_test_t = _tensor(X), _tensor(X_test)
+    record = {"distance": [], "train_loss": [], "test_loss": [], "test_accuracy": []}
+
+    def measure(p, distance):
+        r = network(p, X_t).numpy() - y
+        out = network(p, X_test_t).numpy()
+        record["distance"].append(distance)
+        record["train_loss"].append(0.5 * float(r @ r))
+        record["test_loss"].append(0.5 * float(np.sum((out - y_test) ** 2)))
+        record["test_accuracy"].append(float(np.mean(np.sign(out) == y_test)))
+
+    measure(current, 0.0)
+    for k in range(steps):
+        J = network_jacobian(current, X)
+        if direction == "random":
+            g = fixed
+        else:
+            J_test = network_jacobian(current, X_test)
+            g = J_test.T @ (network(current, X_test_t).numpy() - y_test)
+        u = g - J.T @ scipy.linalg.solve(J @ J.T, J @ g, assume_a="pos")
+        u /= np.linalg.norm(u)
+        theta = torch.cat([current[k_].reshape(-1) for k_ in ("W", "b", "v")]).numpy()
+        theta = theta + step * u
+        d1, d0 = W.shape
+        moved = {
+            "W": torch.from_numpy(theta[: d1 * d0].reshape(d1, d0).copy()),
+            "b": torch.from_numpy(theta[d1 * d0 : d1 * (d0 + 1)].copy()),
+            "v": torch.from_numpy(theta[d1 * (d0 + 1) :].copy()),
+        }
+        current, _ = gauss_newton_polish(moved, X, y)
+        measure(current, (k + 1) * step)
+    return {key: np.array(value) for key, value in record.items()}
+
+
+#: The quantities of :func:`scale_fraction` (the panels of ``python -m lecture_utils reproduce scale``).
+SCALE_QUANTITIES = ("interpolates", "hessian_rank", "full_rank", "dead_units")
+
+
+@functools.lru_cache(maxsize=64)
+def scale_run(
+    d1: int, n: int, trials: int, seed: int, steps: int = 2000
+) -> dict[str, tuple[float, ...]]:
+    """Train ``trials`` networks of width ``d1`` on ``n`` digits and measure the end of training.
+
+    Each trial draws a training set (:func:`digits_problem`), a network (:func:`init_network`),
+    runs :func:`train` for ``steps`` steps with ``lr = 1 / lambda_max(J J^T)`` at initialisation,
+    then :func:`gauss_newton_polish`. At the end it records: whether the loss is below ``1e-20``;
+    the number of clearly positive Hessian eigenvalues (Ritz values of :func:`lanczos` with
+    ``min(n + 20, P)`` steps above ``1e-8`` times the largest) divided by ``n``, capped at 1; whether
+    the region's Jacobian has rank ``n`` (:func:`region_report`); the share of dead units. Results are
+    cached in the process (the four quantities of a cell come from the same runs).
+
+    Returns
+    -------
+    dict of tuples
+        One entry per trial under each name of :data:`SCALE_QUANTITIES`.
+    """
+    rng = rng_from(seed)
+    out = {key: [] for key in SCALE_QUANTITIES}
+    for _ in range(check_positive_int(trials, "trials")):
+        problem = digits_problem(n, n_test=1, seed=rng)
+        X, y = problem["X"], problem["y"]
+        params = init_network(D0, d1, seed=rng)
+        lr = 1.0 / np.linalg.eigvalsh(ntk_gram(params, X))[-1]
+        params, _ = train(params, X, y, lr=lr, steps=steps, record_every=steps)
+        params, losses = gauss_newton_polish(params, X, y, max_steps=30)
+        P = count_parameters(D0, d1)
+        H = hessian_operator(network, params, X, y)
+        ritz, _ = lanczos(H, min(n + 20, P), seed=rng, stop_tol=1e-10)
+        positive = int(np.sum(ritz > 1e-8 * ritz[0]))
+        report = region_report(params, X)
+        out["interpolates"].append(float(losses[-1] < 1e-20))
+        out["hessian_rank"].append(min(positive, n) / n)
+        out["full_rank"].append(float(report["full_rank"]))
+        out["dead_units"].append(report["dead_units"])
+    return {key: tuple(values) for key, values in out.items()}
+
+
+def scale_fraction(
+    d0: int, d1: int, n: int, trials: int, seed: int, quantity: str, steps: int = 2000
+) -> float:
+    """One cell of ``reproduce scale``: the mean over trials of one quantity of :func:`scale_run`.
+
+    ``d0`` must be 64 (the digits); ``quantity`` is one of :data:`SCALE_QUANTITIES`.
+    """
+    if d0 != D0:
+        raise ValueError(f"the digits have d0 = {D0}, got d0 = {d0!r}")
+    if quantity not in SCALE_QUANTITIES:
+        raise ValueError(
+            f"quantity must be one of {SCALE_QUANTITIES}, got {quantity!r}"
+        )
+    run = scale_run(
+        check_positive_int(d1, "d1"), check_positive_int(n, "n"), trials, seed, steps
+    )
+    return float(np.mean(run[quantity]))
