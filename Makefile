@@ -1,6 +1,7 @@
 # The book's commands. Each one creates the virtual environment first if it is missing or stale.
 #   make book     build the HTML book from the notebooks' stored outputs into _build/html
-#   make test     unit tests, nbval over every notebook, and the site: a strict build (warnings are
+#   make test     unit tests, nbval over every notebook (and the most rounding-sensitive ones again
+#                 with other BLAS kernels and threads: make portability), and the site: a strict build (warnings are
 #                 errors) checked page by page in headless Chromium (Debian's `chromium` package)
 #   make pdf      the book as a PDF in _build/latex/book.pdf (needs TeX: see README)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
@@ -16,9 +17,20 @@ NODE_STAMP := node_modules/.installed
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
+# The notebooks whose outputs are most sensitive to rounding (ranks, eigenvalues, residuals at
+# interpolation, tolerance-decided counts). `make portability` re-runs them as another CPU would:
+# other OpenBLAS kernels (OPENBLAS_CORETYPE; Prescott, or SandyBridge where Prescott is already
+# the environment's), other MKL and PyTorch kernels, and two BLAS threads. Stored outputs stay
+# produced with the default settings.
+PORTABLE_NOTEBOOKS := book/01_parameters_functions_jacobian.ipynb book/03_manifold_of_global_minima.ipynb \
+  book/04_hessian_at_global_minimum.ipynb book/10_full_rank_regions.ipynb \
+  book/13_beyond_the_smooth_interior.ipynb book/14_gradient_descent_and_regions.ipynb
+PORTABLE_CORETYPE  := $(if $(filter Prescott,$(OPENBLAS_CORETYPE)),SandyBridge,Prescott)
+PORTABLE_ENV := OPENBLAS_CORETYPE=$(PORTABLE_CORETYPE) OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
+  MKL_NUM_THREADS=2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=default
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book pdf test unit nbval site strict-build execute student constraints clean
+.PHONY: book pdf test unit nbval portability site strict-build execute student constraints clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
@@ -42,13 +54,17 @@ pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder pdflatex
 	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
-test: unit nbval site
+test: unit nbval portability site
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n 2 -m "not site"
 
 nbval: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope book
+
+portability: $(STAMP)
+	$(PORTABLE_ENV) $(BIN)/python scripts/blas_info.py --differs-from-default
+	$(PORTABLE_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PORTABLE_NOTEBOOKS)
 
 # Builds the book strictly into _build/html, then checks it: links, offline assets, and every page in
 # headless Chromium. Screenshots for review go to _build/screenshots.
