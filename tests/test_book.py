@@ -155,3 +155,25 @@ def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_i
 
 def test_the_colab_cell_does_nothing_where_the_book_package_is_installed(monkeypatch):
     assert run_colab_cell(monkeypatch, importable=True) == []
+
+
+#: The first line of a check cell: what a reader sees on the collapsed cell's label.
+CHECK_HEADER = re.compile(r"# Check: \S")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checks_are_visible_to_the_reader(path):
+    # The claims a chapter checks are shown, collapsed: a check cell starts with "# Check: what",
+    # is tagged hide-input (the code behind a "Show code" button, its printed measurement
+    # visible), and no hidden cell asserts anything.
+    for k, cell in enumerate(json.loads(path.read_text())["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        tags = cell["metadata"].get("tags", [])
+        asserts = re.search(r"^\s*assert\b", source, re.M)
+        if "remove-cell" in tags or "remove-input" in tags:
+            assert not asserts, f"cell {k}: a hidden cell asserts; make it a check cell"
+        if CHECK_HEADER.match(source):
+            assert "hide-input" in tags, f"cell {k}: a check cell is tagged hide-input"
+            assert asserts, f"cell {k}: a check cell asserts what it checks"
