@@ -27,6 +27,7 @@ import hashlib
 import importlib
 import json
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -385,26 +386,48 @@ def plot_results(stem: str | Path):
     return plot_figure(spec, panels, fractions)
 
 
+def _typeset(label: str) -> str:
+    """A label with its mathematics typeset: ``"d0 = ceil(0.5 n)"`` -> ``$d_0 = ...$``."""
+    ceil = re.fullmatch(r"d0 = ceil\((.+) n\)", label)
+    if ceil:
+        ratio = ceil.group(1).removesuffix(".0")
+        if "." not in ratio:  # an integer multiple of n needs no rounding
+            return f"$d_0 = {'' if ratio == '1' else ratio}n$"
+        return rf"$d_0 = \lceil {ratio}\,n \rceil$"
+    label = re.sub(r"\bd0 = (\d+)", r"$d_0 = \1$", label)
+    return re.sub(r"\bwith n$", "with $n$", label)
+
+
 def plot_figure(spec: FigureSpec, panels, fractions):
     """Heat maps of the fractions, one per panel, with the figure's reference line (dashed, white).
 
     ``fractions`` maps each panel's label to an array of shape ``(len(n_values), len(d1_values))``.
     The chapters draw their small live grids with it too, so live and full figures look alike.
+    The figure is drawn for the width of a page (7 inches): two panels per row, as many rows as
+    needed, one colour bar for all.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from .plotting import use_book_style
 
     use_book_style()
+    columns = min(2, len(panels))
+    rows = math.ceil(len(panels) / columns)
     fig, axes = plt.subplots(
-        1,
-        len(panels),
-        figsize=(3.0 * len(panels) + 1.0, 3.2),
+        rows,
+        columns,
+        figsize=(7.0, 2.6 * rows + 0.5),
         squeeze=False,
+        sharex=True,
         sharey=True,
         constrained_layout=True,
     )
-    for ax, panel in zip(axes[0], panels):
+    axes = axes.ravel()
+    for extra in axes[len(panels) :]:
+        fig.delaxes(extra)
+    axes = axes[: len(panels)]
+    for k, (ax, panel) in enumerate(zip(axes, panels)):
         n, d1 = np.array(panel.n_values), np.array(panel.d1_values)
         image = ax.pcolormesh(
             n,
@@ -424,18 +447,22 @@ def plot_figure(spec: FigureSpec, panels, fractions):
             label = r"$d_1 = 4n\log(2n/\varepsilon)$"
         ax.plot(n_fine, reference, color="white", ls="--", lw=1.5, label=label)
         ax.set(
-            xlabel="data set size $n$",
-            title=panel.label,
+            title=_typeset(panel.label),
             ylim=(
                 d1.min() - 0.5 * np.diff(d1[:2]).sum(),
                 d1.max() + 0.5 * np.diff(d1[:2]).sum(),
             ),
         )
+        if k + columns >= len(panels):  # no panel below: label the x-axis here
+            ax.set_xlabel("data set size $n$")
+            ax.xaxis.set_tick_params(labelbottom=True)
+        if k % columns == 0:
+            ax.set_ylabel("width $d_1$")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(False)
-    axes[0][0].set_ylabel("width $d_1$")
-    axes[0][0].legend(loc="upper left", fontsize=8)
-    fig.colorbar(image, ax=axes[0].tolist(), label="fraction")
-    fig.suptitle(spec.title)
+    axes[0].legend(loc="upper left", fontsize=8)
+    fig.colorbar(image, ax=axes.tolist(), label="fraction")
+    fig.suptitle(_typeset(spec.title))
     return fig
 
 
