@@ -160,11 +160,11 @@ def is_diverse(A) -> bool:
 
 
 def is_complete(A, v) -> bool:
-    """Whether the step matrix ``A`` is *complete* for the output weights ``v`` (Theorem 12).
+    """Whether the step matrix ``A`` is *complete* for the output weights ``v``.
 
-    Complete: every row is a step vector, and for every ``k = 1, ..., n`` and each sign there is a
-    unit ``i`` with that sign of ``v_i`` whose row is ``xi^(k,1)`` (active exactly on the points
-    ``k, ..., n``).
+    Complete (the condition of Theorem 12 of Karhadkar et al.): every row is a step vector, and
+    for every ``k = 1, ..., n`` and each sign there is a unit ``i`` with that sign of ``v_i`` whose
+    row is ``xi^(k,1)`` (active exactly on the points ``k, ..., n``).
 
     Parameters
     ----------
@@ -189,7 +189,8 @@ def is_complete(A, v) -> bool:
 
 def random_step_matrix(n: int, d1: int, seed=None) -> np.ndarray:
     """A ``(d1, n)`` matrix whose rows are i.i.d. uniform among the ``2n`` step vectors, i.e. a
-    uniformly random non-empty activation region for sorted one-dimensional data (Lemma 9)."""
+    uniformly random non-empty activation region for sorted one-dimensional data (Lemma 9 of
+    Karhadkar et al.)."""
     n, d1 = check_positive_int(n, "n"), check_positive_int(d1, "d1")
     return step_vectors(n)[rng_from(seed).integers(0, 2 * n, size=d1)]
 
@@ -265,9 +266,9 @@ def _absorption_probability(T: np.ndarray, d: int) -> float:
 def diverse_probability(n: int, d1: int) -> float:
     """Exact probability that ``d1`` i.i.d. uniform step-vector rows form a diverse matrix.
 
-    The class of a row (Theorem 10's proof) is ``1`` for the all-ones row (probability ``1/(2n)``),
-    ``k`` for ``xi^(k,0)`` or ``xi^(k,1)``, ``2 <= k <= n`` (probability ``1/n`` each), and none for the
-    zero row. The number of classes ``2..n`` seen so far and whether class 1 has been seen form a
+    The class of a row (in the proof of Theorem 10 of Karhadkar et al.) is ``1`` for the all-ones
+    row (probability ``1/(2n)``), ``k`` for ``xi^(k,0)`` or ``xi^(k,1)``, ``2 <= k <= n``
+    (probability ``1/n`` each), and none for the zero row. The number of classes ``2..n`` seen so far and whether class 1 has been seen form a
     Markov chain; the probability is an entry of a power of its transition matrix (computed in
     float64 from non-negative numbers, so it stays accurate for large ``n``, unlike the alternating
     inclusion-exclusion sum).
@@ -312,8 +313,8 @@ def complete_probability(n: int, d1: int) -> float:
 
 
 def theorem10_width(n: int, eps: float) -> float:
-    """Width ``2 n log(n / eps)`` of Theorem 10: above it, all but a fraction ``eps`` of the non-empty
-    regions (for ``d0 = 1``) have a full-rank Jacobian."""
+    """Width ``2 n log(n / eps)`` of Theorem 10 of Karhadkar et al.: above it, all but a fraction
+    ``eps`` of the non-empty regions (for ``d0 = 1``) have a full-rank Jacobian."""
     n = check_positive_int(n, "n")
     if not 0 < eps < 1:
         raise ValueError(f"eps must lie in (0, 1), got {eps!r}")
@@ -321,9 +322,9 @@ def theorem10_width(n: int, eps: float) -> float:
 
 
 def theorem12_width(n: int, eps: float) -> float:
-    """Width ``4 n log(2n / eps)`` of Theorem 12 with equally many positive and negative output
-    weights (``2 n log(2n / eps)`` of each): above it, all but a fraction ``eps`` of the non-empty
-    regions contain an affine set of global minima of codimension ``n``."""
+    """Width ``4 n log(2n / eps)`` of Theorem 12 of Karhadkar et al., with equally many positive
+    and negative output weights (``2 n log(2n / eps)`` of each): above it, all but a fraction
+    ``eps`` of the non-empty regions contain an affine set of global minima of codimension ``n``."""
     n = check_positive_int(n, "n")
     if not 0 < eps < 1:
         raise ValueError(f"eps must lie in (0, 1), got {eps!r}")
@@ -352,7 +353,7 @@ def _step_row_parameters(row: np.ndarray, xs: np.ndarray) -> tuple[float, float]
 
 
 def lemma15_parameters(x, y, A, v) -> tuple[np.ndarray, np.ndarray]:
-    """Weights and biases with activation pattern ``A`` that fit the labels ``y`` exactly (Lemma 15).
+    """Weights and biases with activation pattern ``A`` that fit the labels ``y`` exactly.
 
     Implements the constructive proof of Lemma 15 of Karhadkar, Murray, Tseran and Montufar
     (Appendix C). With the inputs sorted, ``x^(1) < ... < x^(n)``:
