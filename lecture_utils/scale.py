@@ -56,10 +56,24 @@ __all__ = [
     "scale_run",
     "scale_fraction",
     "SCALE_QUANTITIES",
+    "below",
 ]
 
 #: Input dimension of the digits (8 x 8 pixels).
 D0 = 64
+
+
+def below(value: float, level: float) -> str:
+    """A rounding-level quantity as a class: ``"below 1e-10"`` if ``|value| < level``, else its value.
+
+    For printing residuals and eigenvalues that are zero up to rounding, whose digits differ from one
+    CPU to another, while the class does not.
+    """
+    if not level > 0:
+        raise ValueError(f"level must be positive, got {level!r}")
+    if abs(value) < level:
+        return f"below {level:.0e}"
+    return f"{value:.1e} (not below {level:.0e})"
 
 
 def _tensor(a) -> torch.Tensor:
@@ -441,13 +455,20 @@ def train(
     return {k: torch.from_numpy(t) for k, t in current.items()}, history
 
 
+def _pinv_solve(K: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``K^+ r`` for a symmetric positive semi-definite ``K`` (eigenvalues below ``n eps`` times the largest dropped)."""
+    eig, U = np.linalg.eigh(K)
+    keep = eig > len(eig) * np.finfo(float).eps * eig[-1]
+    return U[:, keep] @ ((U[:, keep].T @ r) / eig[keep])
+
+
 def gauss_newton_polish(
     params: dict[str, torch.Tensor], X, y, max_steps: int = 20, tol: float = 1e-24
 ) -> tuple[dict[str, torch.Tensor], np.ndarray]:
     """Least-norm Gauss-Newton steps ``theta <- theta - J^+ r`` towards an exact interpolant.
 
-    With ``rank J = n`` the step is ``J^T (J J^T)^{-1} r``; near a zero-loss point the iteration then
-    converges quadratically, to loss at rounding level. (Where ``J`` has rank below ``n``, for
+    The step is ``J^+ r = J^T (J J^T)^+ r``; with ``rank J = n`` it is ``J^T (J J^T)^{-1} r``, and
+    near a zero-loss point the iteration then converges quadratically, to loss at rounding level. (Where ``J`` has rank below ``n``, for
     example with fewer parameters than data, ``J^+ r`` is the least-squares step and the loss stays
     positive.) It stops when the loss is at most ``tol`` or after ``max_steps`` steps.
 
@@ -479,7 +500,7 @@ def gauss_newton_polish(
         if losses[-1] <= tol or len(losses) == max_steps + 1:
             break
         J = network_jacobian(current, X)
-        theta = theta - scipy.linalg.lstsq(J, r, lapack_driver="gelsd")[0]
+        theta = theta - J.T @ _pinv_solve(J @ J.T, r)
         current = unflat(theta)
     return current, np.array(losses)
 

@@ -179,3 +179,10 @@ def test_scale_cell():
         scale.scale_fraction(3, 4, 20, 1, 0, "hessian_rank")
     with pytest.raises(ValueError, match="quantity"):
         scale.scale_fraction(64, 4, 20, 1, 0, "rank")
+
+
+def test_below_prints_a_class_for_rounding_level_numbers():
+    assert scale.below(3e-16, 1e-10) == scale.below(-7e-15, 1e-10) == "below 1e-10"
+    assert scale.below(2e-3, 1e-10) == "2.0e-03 (not below 1e-10)"
+    with pytest.raises(ValueError, match="level"):
+        scale.below(1.0, 0.0)
