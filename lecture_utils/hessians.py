@@ -90,8 +90,8 @@ def loss_hessian(
 
     Returns
     -------
-    ndarray of shape ``(m, m)``
-        Symmetric float64 matrix; ``m`` is the total number of parameters, ordered as the
+    ndarray of shape ``(P, P)``
+        Symmetric float64 matrix; ``P`` is the total number of parameters, ordered as the
         dictionary, each tensor flattened row-major.
     """
     predict, theta0, y_t = _flat_problem(model, params, X, y)
@@ -121,7 +121,7 @@ def residual_curvature(
 
     Returns
     -------
-    ndarray of shape ``(m, m)``
+    ndarray of shape ``(P, P)``
         Symmetric float64 matrix, computed by ``torch.func.hessian``.
     """
     predict, theta0, y_t = _flat_problem(model, params, X, y)
@@ -147,8 +147,8 @@ def hessian_spectrum(
 
     Returns
     -------
-    ndarray of shape ``(m,)``
-        The ``m`` real eigenvalues (``numpy.linalg.eigvalsh``), ascending. Eigenvalues of order
+    ndarray of shape ``(P,)``
+        The ``P`` real eigenvalues (``numpy.linalg.eigvalsh``), ascending. Eigenvalues of order
         ``eps * max |eigenvalue|`` (about ``1e-16`` times it) are rounding noise.
     """
     return np.sort(np.linalg.eigvalsh(loss_hessian(model, params, X, y)))
@@ -159,7 +159,7 @@ def count_eigenvalue_signs(eigenvalues, tol: float) -> dict[str, int]:
 
     Parameters
     ----------
-    eigenvalues : array of shape ``(m,)``
+    eigenvalues : array of shape ``(P,)``
         Real eigenvalues.
     tol : float
         Eigenvalues with ``|lambda| <= tol`` count as zero.

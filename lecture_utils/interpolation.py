@@ -8,8 +8,8 @@
   first hidden layers carry a positive, shifted copy of the projection through a single node.
 * :func:`random_feature_matrix` - the matrix ``sigma(w_j . x_i - b_j)`` of a hidden layer with random
   weights, whose rank decides whether least squares on the output layer interpolates.
-* :func:`polynomial_feature_dimension` - the dimension ``C(p + m, m)`` of the space of polynomials of
-  degree at most ``m`` in ``p`` variables, which bounds that rank for a polynomial activation.
+* :func:`polynomial_feature_dimension` - the dimension ``C(d0 + q, q)`` of the space of polynomials
+  of degree at most ``q`` in ``d0`` variables, which bounds that rank for a polynomial activation.
 
 Conventions: inputs ``X`` have shape ``(d0, n)`` (one column per data point), labels ``y`` shape
 ``(n,)``. As in Cooper's paper, a hidden unit computes ``sigma(w . x - b)`` with a *threshold* ``b``;
@@ -110,7 +110,7 @@ def _frozen(a) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class InterpolatingNetwork:
-    """The one-hidden-layer network ``f(x) = sum_j m_j sigma(a . x - b_j) - c`` of Cooper's Lemma 3.3.
+    """The one-hidden-layer network ``f(x) = sum_j v_j sigma(a . x - b_j) - c`` of Cooper's Lemma 3.3.
 
     Attributes
     ----------
@@ -119,7 +119,7 @@ class InterpolatingNetwork:
     thresholds : numpy.ndarray
         The hidden thresholds ``b_j``, shape ``(width,)``, increasing.
     output_weights : numpy.ndarray
-        The output weights ``m_j``, shape ``(width,)``.
+        The output weights ``v_j``, shape ``(width,)``.
     output_bias : float
         The output threshold ``c`` (zero in Cooper's construction).
     activation : str
@@ -176,7 +176,7 @@ def _triangular_fit(
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Lemma 3.3 on one-dimensional projections ``t`` (pairwise distinct): returns the scale ``s`` of
     the direction, the thresholds and the output weights, such that
-    ``sum_j m_j sigma(s t_i - b_j) = y_i``."""
+    ``sum_j v_j sigma(s t_i - b_j) = y_i``."""
     n = t.shape[0]
     gap = 4.0 * n if min_gap is None else float(min_gap)
     if not (np.isfinite(gap) and gap > 0):
@@ -354,7 +354,7 @@ def cooper_deep_interpolation(
     X, y = _check_data(X, y)
     d0, n = X.shape
     try:
-        widths = [check_positive_int(h, "every hidden width") for h in widths]
+        widths = [check_positive_int(d, "every hidden width") for d in widths]
     except TypeError:
         raise ValueError(
             f"widths must be a sequence of positive integers, got {widths!r}"
@@ -366,10 +366,10 @@ def cooper_deep_interpolation(
             f"the last hidden layer must have width >= n = {n}, got {widths[-1]}"
         )
     fan_ins = [d0] + widths[:-1]
-    weights = [np.zeros((h, f)) for h, f in zip(widths, fan_ins)] + [
+    weights = [np.zeros((d, f)) for d, f in zip(widths, fan_ins)] + [
         np.zeros((1, widths[-1]))
     ]
-    thresholds = [np.zeros(h) for h in widths] + [np.zeros(1)]
+    thresholds = [np.zeros(d) for d in widths] + [np.zeros(1)]
 
     u = _generic_direction(X, seed)
     values = u @ X  # the 1-D quantity carried by the first node
@@ -442,26 +442,26 @@ def random_feature_matrix(
     return Phi
 
 
-def polynomial_feature_dimension(p: int, m: int) -> int:
-    """The dimension ``C(p + m, m)`` of the space of real polynomials of degree at most ``m`` in ``p`` variables.
+def polynomial_feature_dimension(d0: int, q: int) -> int:
+    """The dimension ``C(d0 + q, q)`` of the real polynomials of degree at most ``q`` in ``d0`` variables.
 
-    It counts the monomials ``x_1^{k_1} ... x_p^{k_p}`` with ``k_1 + ... + k_p <= m``. For a
-    polynomial activation of degree ``m`` every feature ``sigma(w . x - b)`` lies in that space, so
+    It counts the monomials ``x_1^{k_1} ... x_d0^{k_d0}`` with ``k_1 + ... + k_d0 <= q``. For a
+    polynomial activation of degree ``q`` every feature ``sigma(w . x - b)`` lies in that space, so
     a feature matrix of any width on any number of points has rank at most this number.
 
     Parameters
     ----------
-    p : int
-        Number of variables (input dimension), positive.
-    m : int
+    d0 : int
+        Number of variables (the input dimension), positive.
+    q : int
         Degree, a non-negative integer.
 
     Returns
     -------
     int
-        ``math.comb(p + m, m)``.
+        ``math.comb(d0 + q, q)``.
     """
-    p = check_positive_int(p, "p")
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 0:
-        raise ValueError(f"m must be a non-negative integer, got {m!r}")
-    return math.comb(p + int(m), int(m))
+    d0 = check_positive_int(d0, "d0")
+    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 0:
+        raise ValueError(f"q (the degree) must be a non-negative integer, got {q!r}")
+    return math.comb(d0 + int(q), int(q))

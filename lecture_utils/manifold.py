@@ -4,11 +4,11 @@ its tangent spaces, and walks along it.
 A *model* here is, as in :func:`lecture_utils.jacobians.parameter_jacobian`, a pure function of a parameter
 dictionary that returns the prediction vector ``F(theta, X)`` of shape ``(n,)`` on a fixed data set
 (for example ``lambda p: lu.mlp(p, X, "softplus")``). Parameters are flattened into one vector
-``theta`` of length ``m`` in the dictionary's order, each tensor row-major (:func:`flatten_params`),
+``theta`` of length ``P`` in the dictionary's order, each tensor row-major (:func:`flatten_params`),
 which is also the column order of :func:`lecture_utils.jacobians.parameter_jacobian`.
 
 Where ``0`` is a regular value of ``theta -> F(theta, X) - y`` (the Jacobian ``J`` has rank ``n`` at
-every zero-loss point), ``M`` is a smooth manifold of dimension ``m - n`` and its tangent space at
+every zero-loss point), ``M`` is a smooth manifold of dimension ``P - n`` and its tangent space at
 ``theta`` is the null space of ``J(theta)`` (Cooper, Theorem 2.1). The functions below are numerical:
 they work in float64 and every tolerance is an explicit argument.
 """
@@ -44,8 +44,8 @@ def flatten_params(params: dict[str, torch.Tensor]) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape ``(m,)``
-        ``m`` is the total number of entries; the order matches the columns of
+    ndarray of shape ``(P,)``
+        ``P`` is the total number of entries; the order matches the columns of
         :func:`lecture_utils.jacobians.parameter_jacobian`.
     """
     if not isinstance(params, dict) or not params:
@@ -66,7 +66,7 @@ def unflatten_params(theta, like: dict[str, torch.Tensor]) -> dict[str, torch.Te
 
     Parameters
     ----------
-    theta : array of shape ``(m,)``
+    theta : array of shape ``(P,)``
         Flat parameter vector.
     like : dict of str to tensor
         A dictionary with the wanted names and shapes (its values are not used).
@@ -76,8 +76,8 @@ def unflatten_params(theta, like: dict[str, torch.Tensor]) -> dict[str, torch.Te
     dict of str to float64 tensor
         New tensors with the shapes of ``like``.
     """
-    m = sum(int(np.prod(tuple(p.shape))) for p in like.values())
-    theta = as_vector(theta, "theta", length=m)
+    n_params = sum(int(np.prod(tuple(p.shape))) for p in like.values())
+    theta = as_vector(theta, "theta", length=n_params)
     out, start = {}, 0
     for name, p in like.items():
         size = int(np.prod(tuple(p.shape)))
@@ -216,7 +216,7 @@ def tangent_space(J, rtol: float | None = None) -> np.ndarray:
 
     Parameters
     ----------
-    J : array of shape ``(n, m)``
+    J : array of shape ``(n, P)``
         Jacobian of the predictions with respect to the flattened parameters.
     rtol : float, optional
         Relative tolerance deciding the rank, as in :func:`lecture_utils.jacobians.jacobian_rank`: singular
@@ -224,10 +224,10 @@ def tangent_space(J, rtol: float | None = None) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape ``(m, m - rank J)``
+    ndarray of shape ``(P, P - rank J)``
         Columns form an orthonormal basis (from the singular value decomposition) of
         ``{v : J v = 0}`` up to the tolerance. At a point of ``M`` where ``0`` is a regular value
-        this is the tangent space ``T_theta M``, of dimension ``m - n``.
+        this is the tangent space ``T_theta M``, of dimension ``P - n``.
     """
     J = as_matrix(J, "J")
     if rtol is not None and not (np.isfinite(rtol) and rtol >= 0):
@@ -270,7 +270,7 @@ def walk_on_manifold(
         Length of each tangent step (in the Euclidean norm of the flattened parameters).
     seed : int, numpy Generator or None
         Draws the initial direction (standard Gaussian) when ``direction`` is not given.
-    direction : array of shape ``(m,)``, optional
+    direction : array of shape ``(P,)``, optional
         Initial direction (projected onto the tangent space before the first step).
     tol : float
         Residual-norm tolerance of every projection (see :func:`gauss_newton_to_manifold`).
@@ -279,14 +279,14 @@ def walk_on_manifold(
 
     Returns
     -------
-    path : ndarray of shape ``(n_steps + 1, m)``
+    path : ndarray of shape ``(n_steps + 1, P)``
         The flattened points ``theta_0, ..., theta_{n_steps}``, all on ``M`` up to ``tol``.
     history : dict of ndarray
         ``"loss"`` (length ``n_steps + 1``: the loss at each point of the path),
         ``"predictor_loss"`` (length ``n_steps``: the loss at each tangent step before the
         correction), ``"arc_length"`` (length ``n_steps + 1``: cumulative length of the polygon
         through the path), ``"distance"`` (length ``n_steps + 1``: Euclidean distance from
-        ``theta_0``), ``"tangent_dim"`` (length ``n_steps + 1``: ``m - rank J`` at each point),
+        ``theta_0``), ``"tangent_dim"`` (length ``n_steps + 1``: ``P - rank J`` at each point),
         ``"gn_steps"`` (length ``n_steps``: Gauss-Newton steps of each correction).
 
     Raises
@@ -298,11 +298,11 @@ def walk_on_manifold(
     n_steps = check_positive_int(n_steps, "n_steps")
     if not (np.isfinite(step_size) and step_size > 0):
         raise ValueError(f"step_size must be a positive number, got {step_size!r}")
-    m = flatten_params(params).size
+    n_params = flatten_params(params).size
     u = (
-        rng_from(seed).standard_normal(m)
+        rng_from(seed).standard_normal(n_params)
         if direction is None
-        else as_vector(direction, "direction", length=m)
+        else as_vector(direction, "direction", length=n_params)
     )
     if not np.any(u):
         raise ValueError("direction must be a nonzero vector")

@@ -176,34 +176,35 @@ def test_bad_inputs_raise():
 
 
 def test_polynomial_feature_dimension_counts_monomials():
-    for p in range(1, 5):
-        for m in range(0, 6):
+    for d0 in range(1, 5):
+        for q in range(0, 6):
             brute = sum(
-                1 for k in itertools.product(range(m + 1), repeat=p) if sum(k) <= m
+                1 for k in itertools.product(range(q + 1), repeat=d0) if sum(k) <= q
             )
-            assert polynomial_feature_dimension(p, m) == brute
+            assert polynomial_feature_dimension(d0, q) == brute
+    assert polynomial_feature_dimension(d0=2, q=3) == 10  # the book's names: C(5, 3)
     for bad in [(0, 2), (2, -1), (2, 1.5), (True, 2)]:
         with pytest.raises(ValueError):
             polynomial_feature_dimension(*bad)
 
 
-def monomial_matrix(X, m):
-    """All monomials of degree <= m evaluated on the columns of X, shape (n, C(p+m, m))."""
-    p = X.shape[0]
-    exps = [k for k in itertools.product(range(m + 1), repeat=p) if sum(k) <= m]
+def monomial_matrix(X, q):
+    """All monomials of degree <= q evaluated on the columns of X, shape (n, C(d0 + q, q))."""
+    d0 = X.shape[0]
+    exps = [k for k in itertools.product(range(q + 1), repeat=d0) if sum(k) <= q]
     return np.column_stack([np.prod(X ** np.array(k)[:, None], axis=0) for k in exps])
 
 
-@pytest.mark.parametrize("p, m", [(1, 3), (2, 2), (2, 3), (3, 2)])
-def test_rank_of_polynomial_features_saturates_at_the_dimension(p, m):
-    dim = polynomial_feature_dimension(p, m)
-    X = lu.uniform_cube_inputs(p, 3 * dim, seed=p + m)
-    V = monomial_matrix(X, m)
+@pytest.mark.parametrize("d0, q", [(1, 3), (2, 2), (2, 3), (3, 2)])
+def test_rank_of_polynomial_features_saturates_at_the_dimension(d0, q):
+    dim = polynomial_feature_dimension(d0, q)
+    X = lu.uniform_cube_inputs(d0, 3 * dim, seed=d0 + q)
+    V = monomial_matrix(X, q)
     for width in [1, dim - 1, dim, dim + 3, 3 * dim]:
-        Phi = random_feature_matrix(X, width, lambda z: z**m + 0.5 * z, seed=width)
+        Phi = random_feature_matrix(X, width, lambda z: z**q + 0.5 * z, seed=width)
         assert Phi.shape == (3 * dim, width)
         assert lu.jacobian_rank(Phi, rtol=1e-9) == min(width, dim)
-        # every feature is a polynomial of degree <= m: it lies in the span of the monomials
+        # every feature is a polynomial of degree <= q: it lies in the span of the monomials
         coeffs = np.linalg.lstsq(V, Phi, rcond=None)[0]
         assert np.max(np.abs(V @ coeffs - Phi)) < 1e-10 * max(1.0, np.abs(Phi).max())
 
