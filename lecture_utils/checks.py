@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["AnswerError", "check_array", "check_scalar", "check_integer"]
+__all__ = [
+    "AnswerError",
+    "check_array",
+    "check_scalar",
+    "check_integer",
+    "check_null_space_projection",
+]
 
 
 class AnswerError(AssertionError):
@@ -120,5 +126,56 @@ def check_integer(name: str, answer, expected: int, hints: dict | None = None) -
         raise AnswerError(
             f"{name} is {int(answer)}; expected {int(expected)}"
             + (f": {hint}" if hint else "")
+        )
+    print(f"correct: {name}")
+
+
+def check_null_space_projection(name: str, answer, J, g, *, rtol: float = 1e-8) -> None:
+    """Check that ``answer`` is the orthogonal projection of ``g`` onto the null space of ``J``.
+
+    The projection ``p`` is characterised by two conditions, checked separately so that the message
+    says which one fails: ``J p = 0`` (``p`` lies in the null space) and ``g - p`` lies in the row
+    space of ``J`` (the part removed is orthogonal to the null space). Tolerances are relative to
+    ``|J| |g|`` and ``|g|``.
+
+    Parameters
+    ----------
+    name : str
+        What the answer is, as the student knows it.
+    answer : array-like of shape ``(P,)``
+    J : array of shape ``(n, P)``
+    g : array of shape ``(P,)``
+        The vector that was projected.
+    """
+    answer = _as_array(name, answer)
+    J, g = np.asarray(J, dtype=float), np.asarray(g, dtype=float)
+    if answer.shape != g.shape:
+        raise AnswerError(
+            f"{name} has shape {answer.shape}; expected {g.shape}, the shape of the projected vector"
+        )
+    if not np.all(np.isfinite(answer)):
+        raise AnswerError(f"{name} contains NaN or infinite entries")
+    scale_g = max(float(np.linalg.norm(g)), 1e-300)
+    scale_Jg = max(float(np.linalg.norm(J, 2)) * scale_g, 1e-300)
+    row_part = J.T @ np.linalg.lstsq(J.T, g - answer, rcond=None)[0]
+    off_row = float(np.linalg.norm(g - answer - row_part)) / scale_g
+    in_null = float(np.linalg.norm(J @ answer)) / scale_Jg
+    if in_null > rtol:
+        answer_row = J.T @ np.linalg.lstsq(J.T, answer, rcond=None)[0]
+        in_row = np.linalg.norm(answer - answer_row) <= rtol * scale_g
+        if in_row and np.linalg.norm(J @ (g - answer)) / scale_Jg < rtol:
+            raise AnswerError(
+                f"{name} is the component of g in the row space of J, the part to remove: "
+                "return g minus it"
+            )
+        raise AnswerError(
+            f"{name} is not in the null space of J: |J p| / (|J| |g|) = {in_null:.2g}; "
+            "subtract J^T (J J^T)^{-1} J g from g"
+        )
+    if off_row > rtol:
+        raise AnswerError(
+            f"{name} is in the null space of J but is not the projection of g (g - p is not in the "
+            f"row space of J, off by {off_row:.2g} relative to |g|): did you rescale it, or "
+            "project another vector?"
         )
     print(f"correct: {name}")

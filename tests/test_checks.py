@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from lecture_utils.checks import AnswerError, check_array, check_integer, check_scalar
+from lecture_utils.checks import (
+    AnswerError,
+    check_array,
+    check_integer,
+    check_null_space_projection,
+    check_scalar,
+)
 
 EXPECTED = np.arange(12.0).reshape(3, 4) - 5.0
 
@@ -59,3 +65,34 @@ def test_wrong_scalars_and_integers_are_rejected():
     assert issubclass(
         AnswerError, AssertionError
     )  # nbgrader counts it as a failed test
+
+
+def projection_problem():
+    rng = np.random.default_rng(0)
+    J, g = rng.standard_normal((3, 8)), rng.standard_normal(8)
+    row = J.T @ np.linalg.solve(J @ J.T, J @ g)
+    return J, g, g - row, row
+
+
+def test_null_space_projection_accepts_the_projection(capsys):
+    J, g, p, _ = projection_problem()
+    check_null_space_projection("p", p, J, g)
+    check_null_space_projection("p", torch.from_numpy(p), J, g)
+    assert capsys.readouterr().out.splitlines() == ["correct: p", "correct: p"]
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda J, g, p, row: row, "component of g in the row space"),
+        (lambda J, g, p, row: 2 * p, "did you rescale it"),
+        (lambda J, g, p, row: g, "not in the null space of J"),
+        (lambda J, g, p, row: p[:-1], r"shape \(7,\); expected \(8,\)"),
+        (lambda J, g, p, row: np.full_like(p, np.nan), "NaN"),
+        (lambda J, g, p, row: None, "forget to return"),
+    ],
+)
+def test_null_space_projection_rejects_wrong_answers(wrong, message):
+    J, g, p, row = projection_problem()
+    with pytest.raises(AnswerError, match=message):
+        check_null_space_projection("p", wrong(J, g, p, row), J, g)
