@@ -131,6 +131,14 @@ def _global_minimum_panels(d0, trials, n_values, d1_values):
     )
 
 
+#: The panels of ``scale`` (Chapter 15): quantity of lecture_utils.scale.scale_fraction -> title.
+_SCALE_PANELS = {
+    "interpolates": "runs that interpolate",
+    "hessian_rank": "positive Hessian eigenvalues / n",
+    "full_rank": "final region of rank n",
+    "dead_units": "share of dead units",
+}
+
 FIGURES: dict[str, FigureSpec] = {
     "fig2": FigureSpec(
         "fig2",
@@ -195,18 +203,20 @@ FIGURES: dict[str, FigureSpec] = {
         "lecture_utils.scale:scale_fraction",
         full=tuple(
             Panel(
-                q,
+                label,
                 (100, 200, 400, 800),
                 (1, 2, 4, 16, 64, 256, 1024),
                 3,
                 d0=64,
                 extra={"quantity": q},
             )
-            for q in ("interpolates", "hessian_rank", "full_rank", "dead_units")
+            for q, label in _SCALE_PANELS.items()
         ),
         quick=tuple(
-            Panel(q, (50, 100), (1, 16), 1, d0=64, extra={"quantity": q})
-            for q in ("interpolates", "hessian_rank", "full_rank", "dead_units")
+            Panel(
+                label, (50, 100), (1, 16), 1, d0=64, extra={"quantity": q, "steps": 300}
+            )
+            for q, label in _SCALE_PANELS.items()
         ),
         line="n/d0",
     ),
@@ -366,7 +376,7 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
             p["trials"],
             d0=p["d0"],
             ratio=p["ratio"],
-            extra={k: p[k] for k in ("labels", "quantity") if k in p},
+            extra={k: p[k] for k in ("labels", "quantity", "steps") if k in p},
         )
         for p in record["panels"]
     )
