@@ -24,7 +24,8 @@ export OPENBLAS_NUM_THREADS := 1
 # produced with the default settings.
 PORTABLE_NOTEBOOKS := book/01_parameters_functions_jacobian.ipynb book/03_manifold_of_global_minima.ipynb \
   book/04_hessian_at_global_minimum.ipynb book/10_full_rank_regions.ipynb \
-  book/13_beyond_the_smooth_interior.ipynb book/14_gradient_descent_and_regions.ipynb
+  book/13_beyond_the_smooth_interior.ipynb book/14_gradient_descent_and_regions.ipynb \
+  book/15_theorems_at_scale.ipynb
 PORTABLE_CORETYPE  := $(if $(filter Prescott,$(OPENBLAS_CORETYPE)),SandyBridge,Prescott)
 PORTABLE_ENV := OPENBLAS_CORETYPE=$(PORTABLE_CORETYPE) OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
   MKL_NUM_THREADS=2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=default
