@@ -34,7 +34,7 @@ from .function_space import (
 )
 from .plotting import PALETTE, figure_digest
 
-__all__ = ["explorer_state", "draw_explorer_state", "relu_explorer", "sweep_explorer"]
+__all__ = ["draw_explorer_state", "explorer_state", "relu_explorer", "sweep_explorer"]
 
 
 def explorer_state(x, w, b, v) -> dict:
@@ -119,9 +119,9 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
         lw=2,
         label="sum",
     )
-    ax_function.scatter(x, state["output"], color=PALETTE[0], zorder=3)
+    ax_function.scatter(x, state["output"], color=PALETTE[0], s=30, zorder=3)
     ax_function.set(xlabel="input $x$", ylabel="output")
-    ax_function.legend(fontsize=7, loc="upper center")
+    ax_function.legend(fontsize=8, loc="upper center")
 
     corners = simplex_coordinates(np.eye(n))
     if (
@@ -129,23 +129,41 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
     ):  # n = 4 in space: draw the plane projection of the n-gon instead
         corners = corners[:, :2]
     outline = np.vstack([corners, corners[:1]])
+    ax_simplex.fill(outline[:, 0], outline[:, 1], color="0.94", zorder=0)
     ax_simplex.plot(outline[:, 0], outline[:, 1], color="0.6", lw=1)
-    for j, (cx, cy) in enumerate(corners):
-        ax_simplex.annotate(
+    centre = corners.mean(axis=0)
+    for j, corner in enumerate(corners):
+        # Corner labels just outside the simplex, away from its centre.
+        ax_simplex.text(
+            *(corner + 0.12 * (corner - centre) / np.linalg.norm(corner - centre)),
             f"$e_{j + 1}$",
-            (cx, cy),
-            textcoords="offset points",
-            xytext=(0, 4),
             ha="center",
-            fontsize=8,
+            va="center",
+            fontsize=10,
         )
     line = polyline_points(x) @ _plane_vertices(n)
-    ax_simplex.plot(line[:, 0], line[:, 1], color="0.3", lw=1.2, label="polyline")
+    ax_simplex.plot(
+        line[:, 0],
+        line[:, 1],
+        color="0.3",
+        lw=1.5,
+        marker="o",
+        ms=3,
+        label="polyline",
+    )
     for i, p in enumerate(state["unit_points"]):
         if np.all(np.isfinite(p)):
             q = p @ _plane_vertices(n)
-            ax_simplex.scatter([q[0]], [q[1]], color=PALETTE[i + 1], s=40, zorder=3)
-    low, high = corners.min(axis=0) - 0.45, corners.max(axis=0) + 0.45
+            ax_simplex.scatter(
+                [q[0]],
+                [q[1]],
+                color=PALETTE[i + 1],
+                s=70,
+                edgecolors="white",
+                linewidths=0.8,
+                zorder=3,
+            )
+    low, high = corners.min(axis=0) - 0.3, corners.max(axis=0) + 0.3
     if np.all(np.isfinite(state["output_point"])):
         q = state["output_point"] @ _plane_vertices(n)
         inside = np.all((q >= low) & (q <= high))
@@ -155,7 +173,9 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
             [q[1]],
             color=PALETTE[0],
             marker="*" if inside else "^",
-            s=120,
+            s=200,
+            edgecolors="white",
+            linewidths=0.6,
             zorder=4,
         )
         if not inside:
@@ -165,13 +185,13 @@ def draw_explorer_state(x, w, b, v, ax_function, ax_simplex) -> dict:
                 textcoords="offset points",
                 xytext=(0, -14),
                 ha="center",
-                fontsize=7,
+                fontsize=8,
             )
     ax_simplex.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
     ax_simplex.set_aspect("equal")
     ax_simplex.axis("off")
     patterns = ", ".join("".join(map(str, p)) for p in state["patterns"])
-    ax_simplex.set_title(f"patterns {patterns}", fontsize=9)
+    ax_simplex.set_title(f"patterns {patterns}", fontsize=10)
     return state
 
 
@@ -184,7 +204,8 @@ def _plane_vertices(n: int) -> np.ndarray:
 
 
 def _state_html(state: dict) -> str:
-    cell = '<td style="padding: 0 0.8em">{}</td>'
+    """The readout of one state: patterns, regions and ranks of the units, and the outputs."""
+    cell = '<td style="padding: 0.1em 0.6em">{}</td>'
     rows = "".join(
         "<tr>"
         + "".join(cell.format(v) for v in (f"unit {i + 1}", "".join(map(str, p)), k, r))
@@ -194,7 +215,7 @@ def _state_html(state: dict) -> str:
         )
     )
     head = "<tr>" + "".join(
-        f'<th style="padding: 0 0.8em">{h}</th>'
+        f'<th style="padding: 0.1em 0.6em">{h}</th>'
         for h in ("", "pattern", "region", "rank")
     )
     point = (
@@ -205,7 +226,8 @@ def _state_html(state: dict) -> str:
     values = "(" + ", ".join(f"{c:.3f}" for c in state["output"]) + ")"
     return (
         f"<table>{head}</tr>{rows}</table>"
-        f"<p>F(theta, X) = {values}; normalised: {point}</p>"
+        f'<p style="margin: 0.4em 0 0">F(&theta;, X) = {values}<br>'
+        f"normalised: {point}</p>"
     )
 
 
@@ -271,7 +293,7 @@ def relu_explorer(x, n_units: int = 2):
         w, b, v = (
             np.array([controls[k].value for controls in sliders]) for k in range(3)
         )
-        fig, (ax_f, ax_s) = plt.subplots(1, 2, figsize=(8, 3.2))
+        fig, (ax_f, ax_s) = _explorer_figure()
         box.state = draw_explorer_state(x, w, b, v, ax_f, ax_s)
         table.value = _state_html(box.state)
         image.value = _figure_png(fig)
@@ -283,11 +305,64 @@ def relu_explorer(x, n_units: int = 2):
     return box
 
 
-def _figure_png(fig, dpi: int = 80) -> bytes:
+#: Size in inches of an explorer's picture (the functions above the simplex), its dots per inch
+#: on the page, and the factor by which it is rendered more finely (for sharp high-density screens).
+EXPLORER_FIGSIZE = (3.8, 5.4)
+EXPLORER_DPI = 100
+EXPLORER_PIXEL_DENSITY = 2
+
+#: The explorer's panel: light in both colour schemes of the page (ipywidgets draws its labels
+#: and readouts with Jupyter's colour variables, which a dark page theme leaves dark), with the
+#: picture beside the readout on a wide page and above it on a narrow one (a phone).
+EXPLORER_CSS = """
+.lu-explorer {
+  background: #ffffff; color: #1a1a1a; color-scheme: light;
+  border: 1px solid #c8c8c8; border-radius: 6px; padding: 0.5em 0.75em;
+  box-sizing: border-box; max-width: 100%;
+  --jp-widgets-color: #1a1a1a; --jp-widgets-label-color: #1a1a1a;
+  --jp-widgets-readout-color: #1a1a1a; --jp-ui-font-color1: #1a1a1a;
+  --jp-content-font-color1: #1a1a1a; --jp-layout-color1: #ffffff;
+  --jp-widgets-input-background-color: #ffffff;
+}
+.lu-explorer *, html[data-theme="dark"] .lu-explorer * { color: #1a1a1a; }
+.lu-explorer table { background: transparent; border-collapse: collapse; }
+.lu-explorer th { border-bottom: 1px solid #c8c8c8; }
+.lu-explorer img {
+  filter: none !important; background: #ffffff !important; padding: 0 !important;
+}
+.lu-explorer .widget-readout { overflow: visible; min-width: 3.5em; }
+.lu-explorer-page { display: flex; flex-wrap: wrap; gap: 0.5em 1.25em; align-items: center; }
+.lu-explorer-page img { flex: 0 1 380px; width: 380px; max-width: 100%; height: auto; }
+.lu-explorer-readout { flex: 1 1 14em; min-width: 0; }
+"""
+
+
+def _explorer_figure():
+    """A figure for :func:`draw_explorer_state`: the functions above the simplex, for a narrow page."""
+    fig, axes = plt.subplots(
+        2,
+        1,
+        figsize=EXPLORER_FIGSIZE,
+        dpi=EXPLORER_DPI,
+        gridspec_kw={"height_ratios": [1, 1.2]},
+        layout="constrained",
+    )
+    return fig, axes
+
+
+def _figure_png(fig, dpi: float = EXPLORER_PIXEL_DENSITY * EXPLORER_DPI) -> bytes:
+    """The figure as a PNG with a palette of at most 64 colours (small enough to store many)."""
+    from PIL import Image
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     plt.close(fig)
-    return buffer.getvalue()
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = io.BytesIO()
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(
+        small, format="png", optimize=True
+    )
+    return small.getvalue()
 
 
 def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
@@ -309,17 +384,20 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
     parameter : ``"w"`` or ``"b"``
         Which parameter of that unit moves.
     values : array of shape ``(k,)``, ``k >= 2``
-        The values it takes, in slider order. Default: 13 values spanning the data for a bias
+        The values it takes, in slider order. Default: 25 values spanning the data for a bias
         (so that the unit's kink crosses every point), ``-2 .. 2`` for a weight.
 
     Returns
     -------
     ipywidgets.VBox
         Attributes: ``states`` (the :func:`explorer_state` of every value), ``values``, ``slider``
-        (an ``ipywidgets.SelectionSlider``) and ``pages`` (an ``ipywidgets.Stack`` holding, per
-        value, an ``ipywidgets.HTML`` with the table and the picture, which has alt text) and
-        ``link`` (the browser-side link between them). Its text form names the sweep and carries a digest of all pictures' data,
-        so a stored notebook changes when any picture does.
+        (an ``ipywidgets.SelectionSlider``), ``pages`` (an ``ipywidgets.Stack`` holding, per
+        value, an ``ipywidgets.HTML`` with the picture, which has alt text, and the readout
+        table) and ``link`` (the browser-side link between them). The box carries the CSS class
+        ``lu-explorer`` (a light panel in both colour schemes of the page; the picture sits beside
+        the readout on a wide page and above it on a phone). Its text form names the sweep and
+        carries a digest of all pictures' data, so a stored notebook changes when any picture
+        does.
     """
     import ipywidgets as widgets
 
@@ -337,9 +415,9 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
     if values is None:
         if parameter == "b":
             reach = abs(w[unit - 1]) * max(abs(x[0]), abs(x[-1])) * 1.25 + 0.1
-            values = np.linspace(-reach, reach, 13)
+            values = np.linspace(-reach, reach, 25)
         else:
-            values = np.linspace(-2.0, 2.0, 13)
+            values = np.linspace(-2.0, 2.0, 25)
     values = as_vector(values, "values")
     if values.shape[0] < 2:
         raise ValueError("values must hold at least two values to sweep over")
@@ -348,19 +426,21 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
     for value in values:
         w_now, b_now = w.copy(), b.copy()
         (w_now if parameter == "w" else b_now)[unit - 1] = value
-        fig, (ax_function, ax_simplex) = plt.subplots(1, 2, figsize=(8, 3.2))
+        fig, (ax_function, ax_simplex) = _explorer_figure()
         states.append(draw_explorer_state(x, w_now, b_now, v, ax_function, ax_simplex))
         digests.append(figure_digest(fig))
         png = base64.b64encode(_figure_png(fig)).decode("ascii")
         patterns = ", ".join("".join(map(str, p)) for p in states[-1]["patterns"])
         alt = (
-            f"With {parameter}{unit} = {value:+.2f}: left, the units and their sum as functions of the "
-            f"input; right, their normalised outputs in the simplex. Patterns {patterns}."
+            f"With {parameter}{unit} = {value:+.2f}: above, the units and their sum as "
+            "functions of the input; below, their normalised outputs in the simplex. "
+            f"Patterns {patterns}."
         )
         pages.append(
             widgets.HTML(
-                _state_html(states[-1]) + f'<img src="data:image/png;base64,{png}" '
-                f'alt="{alt}" style="max-width: 100%; height: auto">'
+                '<div class="lu-explorer-page">'
+                f'<img src="data:image/png;base64,{png}" alt="{alt}">'
+                f'<div class="lu-explorer-readout">{_state_html(states[-1])}</div></div>'
             )
         )
     labels = [f"{value:+.2f}" for value in values]
@@ -369,13 +449,21 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
         value=labels[len(labels) // 2],
         description=f"{parameter}{unit}",
         continuous_update=True,
-        layout=widgets.Layout(width="420px"),
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="100%", max_width="480px"),
     )
     stack = widgets.Stack(pages, selected_index=len(labels) // 2)
     link = widgets.jslink((slider, "index"), (stack, "selected_index"))
     digest = hashlib.sha256("".join(digests).encode()).hexdigest()[:12]
-    return _SweepExplorer(
-        [slider, stack],
+    name = "bias" if parameter == "b" else "weight"
+    header = widgets.HTML(
+        f"<style>{EXPLORER_CSS}</style>"
+        f'<p style="margin: 0">Move the slider (or focus it and use the arrow keys) to '
+        f"set the {name} {parameter}{unit} of unit {unit}, from {values[0]:+.2f} to "
+        f"{values[-1]:+.2f} in {len(values)} steps.</p>"
+    )
+    explorer = _SweepExplorer(
+        [header, slider, stack],
         states=states,
         values=values,
         slider=slider,
@@ -386,6 +474,8 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
             f"{values[0]:+.2f} to {values[-1]:+.2f}; data digest {digest}>"
         ),
     )
+    explorer.add_class("lu-explorer")
+    return explorer
 
 
 @functools.lru_cache(maxsize=1)

@@ -348,6 +348,40 @@ def test_sweep_explorer_digest_follows_the_pictures():
     assert [s["patterns"][0].tolist() for s in weights.states] == [[1, 1, 0], [0, 1, 1]]
 
 
+def test_sweep_explorer_is_a_light_panel_that_stacks_on_a_phone():
+    """The panel is light in dark mode, the picture is sharp, and picture and readout wrap."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from lecture_utils.widgets import (
+        EXPLORER_CSS,
+        EXPLORER_DPI,
+        EXPLORER_FIGSIZE,
+        EXPLORER_PIXEL_DENSITY,
+    )
+
+    explorer = sweep_explorer(
+        [-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0], unit=2
+    )
+    assert "lu-explorer" in explorer._dom_classes
+    assert len(explorer.values) == 25  # finer steps than one per data point
+    header = explorer.children[0].value
+    assert f"<style>{EXPLORER_CSS}</style>" in header
+    assert "background: #ffffff" in EXPLORER_CSS
+    assert 'html[data-theme="dark"] .lu-explorer' in EXPLORER_CSS
+    assert "flex-wrap: wrap" in EXPLORER_CSS  # the readout goes below the picture
+    assert explorer.slider.layout.width == "100%"  # the readout stays on a phone screen
+    page = explorer.pages.children[0].value
+    assert page.index("<img") < page.index('class="lu-explorer-readout"')
+    png = base64.b64decode(re.search(r"base64,([^\"]+)\"", page).group(1))
+    width, height = Image.open(io.BytesIO(png)).size
+    expected = EXPLORER_PIXEL_DENSITY * EXPLORER_DPI * np.array(EXPLORER_FIGSIZE)
+    np.testing.assert_allclose((width, height), expected, atol=2)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
