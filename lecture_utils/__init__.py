@@ -20,6 +20,7 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.widgets` - interactive explorers;
 * :mod:`lecture_utils.training` - the squared loss and gradient descent;
 * :mod:`lecture_utils.training_regions` - where gradient descent ends: batched training and region reports;
+* :mod:`lecture_utils.scale` - digits and networks of 10^4 - 10^5 parameters: Lanczos, the NTK Gram matrix;
 * :mod:`lecture_utils.sweeps` - parallel, cached parameter sweeps; :mod:`lecture_utils.reproduce` - the paper's figures;
 * :mod:`lecture_utils.checks` - feedback for the problem sets; :mod:`lecture_utils.assignments` - student versions;
 * :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.

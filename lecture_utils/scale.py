@@ -4,7 +4,7 @@ The data are scikit-learn's handwritten digits (1797 images of 8 x 8 pixels, shi
 package, so ``d0 = 64``), each image centred (the mean image of the 1797 subtracted) and scaled to unit
 Euclidean norm, with the labels ``y = +1`` for
 the digits 5-9 and ``y = -1`` for 0-4. The network is the two-layer ReLU network of the book in the
-*NTK parameterisation* of :cite:t:`jacot2018neural`,
+*NTK parameterisation* of Jacot, Gabriel and Hongler (2018),
 
 ``F(theta; x) = d1^{-1/2} sum_i v_i max(0, <w_i, x> + b_i)``,  ``theta = (W, b, v)``,
 
