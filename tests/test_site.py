@@ -319,7 +319,7 @@ def test_chapter_12_explorer_moves_without_a_kernel(open_page):
     assert "100" in table.inner_text()  # unit 2 is active on the first point only
     handle = explorer.locator(".noUi-handle")
     handle.focus()
-    for _ in range(2):
+    for _ in range(4):  # steps of 0.06
         handle.press("ArrowRight")
     assert readout.inner_text().strip() == "+0.24"
     assert "110" in table.inner_text()  # its kink has crossed the middle point
