@@ -1,0 +1,33 @@
+"""The book's page layout on top of sphinx-book-theme: code that fits its box, and a hint on
+whatever scrolls sideways.
+
+* Code and outputs are set at ``0.8rem`` with narrower side padding, the in-page table of contents
+  takes ``14rem`` instead of ``17rem`` and the article's side padding is ``1.5rem``, so that a line
+  of 88 characters (the line length of ``ruff format``) fits a code box on a 1280 px wide screen,
+  even inside a collapsed cell or a solution drop-down. ``tests/test_site.py`` checks it.
+* Display equations, tables and code that are wider than the page (on a phone, say) scroll
+  sideways. A small script marks each such box with ``book-scroll-left`` / ``book-scroll-right``
+  while there is more to see on that side, and the stylesheet fades that edge, so the reader can
+  tell that the box scrolls. Boxes that fit are left alone.
+
+The files are ``static/book-layout.css`` and ``static/book-layout.js`` next to this module; they
+are served from ``_static`` like the theme's own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).with_name("static")
+
+
+def _add_static_path(app) -> None:
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app):
+    app.connect("builder-inited", _add_static_path)
+    app.add_css_file("book-layout.css")
+    app.add_js_file("book-layout.js", loading_method="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
