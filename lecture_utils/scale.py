@@ -26,7 +26,6 @@ otherwise an approximation of the extreme eigenvalues; :func:`top_hessian_eigenv
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 
@@ -607,7 +606,6 @@ def null_space_walk(
 SCALE_QUANTITIES = ("interpolates", "hessian_rank", "full_rank", "dead_units")
 
 
-@functools.lru_cache(maxsize=64)
 def scale_run(
     d1: int, n: int, trials: int, seed: int, steps: int = 2000
 ) -> dict[str, tuple[float, ...]]:
@@ -618,8 +616,7 @@ def scale_run(
     then :func:`gauss_newton_polish`. At the end it records: whether the loss is below ``1e-20``;
     the number of clearly positive Hessian eigenvalues (Ritz values of :func:`lanczos` with
     ``min(n + 20, P)`` steps above ``1e-8`` times the largest) divided by ``n``, capped at 1; whether
-    the region's Jacobian has rank ``n`` (:func:`region_report`); the share of dead units. Results are
-    cached in the process (the four quantities of a cell come from the same runs).
+    the region's Jacobian has rank ``n`` (:func:`region_report`); the share of dead units.
 
     Returns
     -------
@@ -652,7 +649,9 @@ def scale_fraction(
 ) -> float:
     """One cell of ``reproduce scale``: the mean over trials of one quantity of :func:`scale_run`.
 
-    ``d0`` must be 64 (the digits); ``quantity`` is one of :data:`SCALE_QUANTITIES`.
+    ``d0`` must be 64 (the digits); ``quantity`` is one of :data:`SCALE_QUANTITIES`. Each panel of
+    ``reproduce scale`` draws its own seeds, so the four panels are independent samples (and each
+    costs a full run of the grid).
     """
     if d0 != D0:
         raise ValueError(f"the digits have d0 = {D0}, got d0 = {d0!r}")
