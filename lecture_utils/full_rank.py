@@ -19,8 +19,11 @@ The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if it
 ``J J^T = (A^T diag(v^2) A) * (Xt^T Xt)``  (entry-wise product, ``Xt`` = ``X`` with a row of ones)
 
 is nonsingular, where ``A`` is the activation pattern (:func:`jacobian_gram`). The Gram matrix is
-cheap to form, and a Cholesky factorisation certifies most full-rank cases; a data point on which no
-unit is active certifies a rank deficiency, and the remaining cases fall back to the SVD of ``J``.
+cheap to form (``A^T A`` holds integer counts, exact in float32). A Cholesky factorisation of
+``J J^T`` shifted by a rigorous bound on all rounding errors certifies most full-rank cases
+(:func:`gram_certifies_full_rank`); a data point on which no unit is active, or more than ``d0 + 1``
+points with the same activation column, certify a rank deficiency exactly; the few remaining cases
+fall back to the SVD of ``J``. A cell of Figures 2-3 is decided on the whole batch of its trials.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from scipy.linalg.lapack import dpotrf
 
 from ._validation import as_matrix, as_vector, check_positive_int, rng_from
 from .jacobians import jacobian_rank, relu_jacobian
-from .networks import init_two_layer
+from .networks import alternating_signs
 from .regions import activation_pattern
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "is_singular_01",
     "jacobian_gram",
     "gram_has_full_rank",
+    "gram_certifies_full_rank",
     "jacobian_has_full_rank",
     "gram_eigenvalue_ratios",
     "full_rank_probability",
@@ -55,6 +59,9 @@ __all__ = [
 #: Relative tolerance on the Gram matrix: ``lambda_min(J J^T) > GRAM_RTOL * trace(J J^T) / n`` certifies
 #: ``rank J = n`` (see :func:`gram_has_full_rank` and :func:`jacobian_has_full_rank`).
 GRAM_RTOL = 1e-10
+
+#: Unit roundoff of float64 (half the machine epsilon), the ``u`` of the rounding-error bounds.
+UNIT_ROUNDOFF = 2.0**-53
 
 #: Primes below ``2**31`` for exact singularity tests modulo p (products of residues fit in int64).
 _PRIMES = (
@@ -286,18 +293,38 @@ def _check_rtol(rtol: float) -> float:
     return float(rtol)
 
 
+def _cholesky_succeeds(M: np.ndarray) -> np.ndarray:
+    """For a stack of symmetric matrices (shape ``(T, n, n)``), whether LAPACK's Cholesky completes.
+
+    LAPACK ``dpotrf`` on each matrix (its lower triangle); for these small matrices a loop over
+    ``dpotrf`` is faster than the batched routines of NumPy and PyTorch.
+    """
+    result = np.zeros(len(M), dtype=bool)
+    for t, matrix in enumerate(M):
+        result[t] = dpotrf(matrix, lower=True, clean=False)[1] == 0
+    return result
+
+
+def _shifted(gram: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``gram - shifts[:, None, None] * I`` for a stack of matrices (a copy; only the diagonal changes)."""
+    shifted = np.array(gram)
+    n = gram.shape[-1]
+    diagonal = np.arange(n)
+    shifted[:, diagonal, diagonal] -= shifts[:, None]
+    return shifted
+
+
 def _certified_full(gram: np.ndarray, rtol: float) -> np.ndarray:
     """For a stack of PSD matrices (shape ``(T, n, n)``), whether ``lambda_min > rtol * trace / n > 0``.
 
-    Decided by a Cholesky factorisation (LAPACK ``dpotrf``) of ``G - rtol * (trace / n) * I``, which
-    succeeds exactly when that shifted matrix is positive definite.
+    Decided by a Cholesky factorisation of ``G - rtol * (trace / n) * I``, which succeeds exactly
+    when that shifted matrix is positive definite.
     """
     n = gram.shape[-1]
     shifts = rtol * np.trace(gram, axis1=-2, axis2=-1) / n
     result = np.zeros(len(gram), dtype=bool)
-    for t in np.flatnonzero(shifts > 0):
-        _, info = dpotrf(gram[t] - shifts[t] * np.eye(n), lower=True, clean=False)
-        result[t] = info == 0
+    positive = np.flatnonzero(shifts > 0)
+    result[positive] = _cholesky_succeeds(_shifted(gram[positive], shifts[positive]))
     return result
 
 
@@ -321,8 +348,9 @@ def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
     -----
     For ``G = J J^T`` the criterion reads ``sigma_min(J)^2 > rtol * mean(sigma(J)^2)``: with the default,
     the smallest singular value must exceed ``1e-5`` times the root mean square one. Forming ``J J^T``
-    squares the condition number, so a False answer is not conclusive: :func:`jacobian_has_full_rank`
-    settles those cases with the SVD of the Jacobian itself.
+    squares the condition number, so a False answer is not conclusive. :func:`jacobian_has_full_rank`
+    does not use this fixed tolerance: it certifies full rank with a rigorous rounding-error bound
+    (:func:`gram_certifies_full_rank`).
     """
     G = as_matrix(G, "G")
     rtol = _check_rtol(rtol)
@@ -331,18 +359,130 @@ def gram_has_full_rank(G, rtol: float = GRAM_RTOL) -> bool:
     return bool(_certified_full(G[None], rtol)[0])
 
 
+def _gamma(k) -> np.ndarray:
+    """Higham's ``gamma_k = k u / (1 - k u)`` for float64 (``u = 2**-53``)."""
+    ku = np.asarray(k, dtype=np.float64) * UNIT_ROUNDOFF
+    return ku / (1.0 - ku)
+
+
+def _certification_shift(gram, weighted_max, inputs_sq_norm, k, d1) -> np.ndarray:
+    """The shifts ``s`` of :func:`gram_certifies_full_rank` for a stack of computed Gram matrices.
+
+    ``weighted_max`` is ``max_i (A^T diag(v^2) A)_ii`` per matrix, ``inputs_sq_norm`` is
+    ``||Xt||_F^2``, ``k`` the length of the inner products of ``Xt^T Xt`` and ``d1`` that of
+    ``A^T diag(v^2) A`` (0 when those are integer counts, computed exactly).
+    """
+    n = gram.shape[-1]
+    u = UNIT_ROUNDOFF
+    gamma_total = (1 + _gamma(d1 + 1 if d1 else 0)) * (1 + _gamma(k)) * (1 + u) - 1
+    product_error = gamma_total * weighted_max * inputs_sq_norm
+    g = _gamma(n + 1)
+    diagonal = np.diagonal(gram, axis1=-2, axis2=-1)
+    cholesky_error = g / (1 - g) * (1 + u) * diagonal.sum(-1)
+    shift_error = u * diagonal.max(-1)
+    return 2.0 * (product_error + cholesky_error + shift_error)
+
+
+def gram_certifies_full_rank(W, b, v, X) -> bool:
+    """Whether the computed Gram matrix proves ``rank J = n`` despite its rounding errors.
+
+    Parameters
+    ----------
+    W, b, v, X
+        As in :func:`jacobian_gram` (shapes ``(d1, d0)``, ``(d1,)`` or ``None``, ``(d1,)``,
+        ``(d0, n)``).
+
+    Returns
+    -------
+    bool
+        True when a floating-point Cholesky factorisation of ``G_hat - s I`` succeeds, where
+        ``G_hat`` is :func:`jacobian_gram` and ``s = 2 (e_G + e_chol + e_shift)``:
+
+        * ``e_G = gamma * max_i C_ii * ||Xt||_F^2`` bounds ``||G_hat - J J^T||_2``, where
+          ``C = A^T diag(v^2) A`` and ``gamma = (1 + gamma_{d1+1})(1 + gamma_{k})(1 + u) - 1``
+          (``gamma_m = m u / (1 - m u)``, ``u = 2**-53``, ``k = d0 + 1`` with biases): entry-wise,
+          ``|G_hat - G| <= gamma C * (|Xt|^T |Xt|)`` (inner products of length ``d1`` and ``k``,
+          then one rounded product), and ``||C * M||_2 <= max_i C_ii ||M||_2`` for the positive
+          semidefinite ``C`` (Schur), with ``|| |Xt|^T |Xt| ||_2 <= ||Xt||_F^2``;
+        * ``e_chol = gamma_{n+1} / (1 - gamma_{n+1}) * trace(G_hat)``: if the Cholesky factorisation of
+          a symmetric ``M`` runs to completion, ``R^T R = M + dM`` with
+          ``|dM| <= gamma_{n+1} |R^T| |R|`` (Higham, *Accuracy and Stability of Numerical
+          Algorithms*, Theorem 10.3), hence ``||dM||_2 <= gamma_{n+1} / (1 - gamma_{n+1}) trace(M)``
+          and ``lambda_min(M) >= -||dM||_2``;
+        * ``e_shift = u max_i G_hat_ii`` bounds the rounding of ``G_hat - s I``.
+
+        Together: success gives ``lambda_min(J J^T) >= s - e_G - e_chol - e_shift > 0``, so
+        ``rank J = n`` exactly for the Jacobian of these floating-point inputs. False is not
+        conclusive.
+
+    Notes
+    -----
+    The shift is about ``(k + n) n u`` times the mean eigenvalue ``trace / n`` (``1e-11`` for the
+    largest cells of the paper's figures), so ``sigma_min(J) / sigma_max(J)`` is then at least
+    about ``1e-7``, far above the tolerance ``max(J.shape) eps`` of the SVD rank: both agree.
+    """
+    W = as_matrix(W, "W")
+    d1, d0 = W.shape
+    b = None if b is None else as_vector(b, "b", length=d1)
+    v = as_vector(v, "v", length=d1)
+    X = as_matrix(X, "X", rows=d0)
+    A = activation_pattern(W, b, X).astype(np.float64)
+    G = jacobian_gram(W, b, v, X)
+    weighted = (A * (v**2)[:, None]).T @ A
+    k = d0 + (b is not None)
+    inputs_sq_norm = float((X**2).sum()) + (X.shape[1] if b is not None else 0)
+    exact = bool(np.all(v * v == 1.0))
+    shift = _certification_shift(
+        G[None],
+        np.diagonal(weighted).max()[None],
+        np.array([inputs_sq_norm]),
+        k,
+        0 if exact else d1,
+    )
+    return bool(
+        shift[0] > 0 and _cholesky_succeeds(G[None] - shift[0] * np.eye(len(G)))[0]
+    )
+
+
+def _structurally_deficient(counts: np.ndarray, k: int) -> np.ndarray:
+    """Exact rank deficiencies seen in the pattern Gram matrices ``A^T A`` (shape ``(T, n, n)``).
+
+    ``counts`` must hold the exact integer counts ``(A^T A)_ij = #units active on both x_i and x_j``
+    of the units with ``v != 0``. A point with ``(A^T A)_ii = 0`` (no unit active) gives a zero row of
+    ``J``; points ``i, j`` with ``(A^T A)_ij = (A^T A)_ii = (A^T A)_jj`` have the same activation column
+    ``a``, and more than ``k`` (the length of ``(x, 1)``) such points give rows ``(v * a) (x) (x_j, 1)``
+    in a ``k``-dimensional space: in both cases ``rank J < n``.
+    """
+    diagonal = np.diagonal(counts, axis1=-2, axis2=-1)
+    dead = np.any(diagonal == 0, axis=-1)
+    same = (counts == diagonal[:, :, None]) & (counts == diagonal[:, None, :])
+    return dead | (same.sum(axis=-1).max(axis=-1, initial=0) > k)
+
+
 def _decide_full_rank(
-    gram: np.ndarray, jacobian: Callable[[int], np.ndarray]
-) -> np.ndarray:
-    """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`)."""
+    gram: np.ndarray,
+    jacobian: Callable[[int], np.ndarray],
+    counts: np.ndarray,
+    shifts: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`).
+
+    ``counts`` are the exact pattern Gram matrices (:func:`_structurally_deficient`), ``shifts`` the
+    certification shifts (:func:`_certification_shift`). Returns the decisions and which trials went
+    to the SVD.
+    """
     T, n, _ = gram.shape
     full = np.zeros(T, dtype=bool)
-    alive = np.flatnonzero(np.all(np.diagonal(gram, axis1=1, axis2=2) > 0, axis=1))
-    certified = _certified_full(gram[alive], GRAM_RTOL)
-    full[alive[certified]] = True
-    for t in alive[~certified]:
+    open_ = np.flatnonzero(~_structurally_deficient(counts, k) & (shifts > 0))
+    certified = _cholesky_succeeds(_shifted(gram[open_], shifts[open_]))
+    full[open_[certified]] = True
+    unclear = open_[~certified]
+    for t in unclear:
         full[t] = jacobian_rank(jacobian(t)) == n
-    return full
+    svd = np.zeros(T, dtype=bool)
+    svd[unclear] = True
+    return full, svd
 
 
 def jacobian_has_full_rank(W, b, v, X) -> bool:
@@ -364,19 +504,44 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
     bool
         The decision, made in float64 in three steps, from cheap to expensive:
 
-        1. a data point on which no unit is active gives a zero row of ``J``: rank deficient;
-        2. ``lambda_min(J J^T) > 1e-10 * trace(J J^T) / n`` (:func:`gram_has_full_rank`, one Cholesky
-           factorisation of an ``n x n`` matrix): full rank;
+        1. exact rank deficiencies, read off the integer counts ``A^T A`` of the units with
+           ``v != 0``: a data point on which no unit is active gives a zero row of ``J``, and more
+           than ``d0 + 1`` data points with the same activation column give rows in a space of
+           dimension ``d0 + 1``;
+        2. a certified lower bound: :func:`gram_certifies_full_rank` (one Cholesky factorisation of
+           an ``n x n`` matrix, shifted by a rigorous bound on every rounding error) proves
+           ``lambda_min(J J^T) > 0``;
         3. otherwise the SVD rank of the explicit Jacobian,
            :func:`lecture_utils.jacobians.jacobian_rank` of :func:`lecture_utils.jacobians.relu_jacobian`.
 
-        So the answer is always that of the SVD rank (with its tolerance ``max(J.shape) * eps``); the
-        Gram matrix only spares the SVD where the answer is clear. Step 2 cannot err: it requires the
-        smallest singular value of ``J`` to exceed ``1e-5`` times the root mean square one, far above
-        rounding errors.
+        So the answer is always that of the SVD rank (with its tolerance ``max(J.shape) * eps``):
+        steps 1 and 2 prove the exact rank, and only where it is far from that tolerance (exactly
+        deficient, or ``sigma_min / sigma_max`` above about ``1e-7``).
     """
+    W = as_matrix(W, "W")
+    d1, d0 = W.shape
+    b = None if b is None else as_vector(b, "b", length=d1)
+    v = as_vector(v, "v", length=d1)
+    X = as_matrix(X, "X", rows=d0)
+    A = activation_pattern(W, b, X).astype(np.float64)
     G = jacobian_gram(W, b, v, X)
-    return bool(_decide_full_rank(G[None], lambda t: relu_jacobian(W, b, v, X))[0])
+    active_units = A[v != 0]
+    counts = active_units.T @ active_units
+    k = d0 + (b is not None)
+    inputs_sq_norm = float((X**2).sum()) + (X.shape[1] if b is not None else 0)
+    exact = bool(np.all(v * v == 1.0))
+    weighted_max = np.diagonal((A * (v**2)[:, None]).T @ A).max()
+    shifts = _certification_shift(
+        G[None],
+        np.array([weighted_max]),
+        np.array([inputs_sq_norm]),
+        k,
+        0 if exact else d1,
+    )
+    full, _ = _decide_full_rank(
+        G[None], lambda t: relu_jacobian(W, b, v, X), counts[None], shifts, k
+    )
+    return bool(full[0])
 
 
 def _cell_generators(
@@ -384,7 +549,7 @@ def _cell_generators(
 ) -> list[np.random.Generator]:
     """One independent generator per trial of a cell, determined by ``(seed, d0, d1, n)``."""
     children = np.random.SeedSequence([seed, d0, d1, n]).spawn(trials)
-    return [np.random.default_rng(child) for child in children]
+    return [np.random.Generator(np.random.PCG64(child)) for child in children]
 
 
 def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
@@ -399,25 +564,67 @@ def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
     return d0, d1, n, trials, int(seed)
 
 
-def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
-    """The draws of a cell and their Gram matrices ``J J^T`` (shape ``(T, n, n)``).
+def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The random draws of a cell: ``X`` (shape ``(T, d0, n)``), ``W`` (``(T, d1, d0)``), ``b``, ``v``.
 
-    Trial ``t`` draws, from its own generator, ``X`` i.i.d. N(0, 1) of shape ``(d0, n)`` (as
-    :func:`lecture_utils.data.gaussian_inputs`) and then ``W, b, v`` by
-    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"``.
+    Trial ``t`` draws, from its own generator (:func:`_cell_generators`), ``X`` i.i.d. N(0, 1) of
+    shape ``(d0, n)`` (as :func:`lecture_utils.data.gaussian_inputs`) and then ``W, b`` exactly as
+    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"`` does (the same calls, in the
+    same order, without its per-call checks); ``v = (+1, -1, ...)``.
     """
     X = np.empty((trials, d0, n))
     W = np.empty((trials, d1, d0))
     b = np.empty((trials, d1))
+    bound = 1.0 / math.sqrt(d0)  # init_two_layer's scheme="paper"
     for t, rng in enumerate(_cell_generators(d0, d1, n, trials, seed)):
-        X[t] = rng.standard_normal((d0, n))
-        W[t], b[t], v = init_two_layer(d0, d1, seed=rng, scheme="paper")
-    A = (W @ X + b[:, :, None] > 0).astype(np.float64)  # (T, d1, n)
-    A_weighted_T = np.ascontiguousarray(np.swapaxes(A * (v**2)[:, None], 1, 2))
-    inputs_gram = (
-        np.einsum("tki,tkj->tij", X, X, optimize=True) + 1.0
-    )  # Xt^T Xt, (T, n, n)
-    return X, W, b, v, (A_weighted_T @ A) * inputs_gram
+        rng.standard_normal(out=X[t])
+        W[t] = rng.uniform(-bound, bound, size=(d1, d0))
+        b[t] = rng.uniform(-bound, bound, size=d1)
+    return X, W, b, alternating_signs(d1)
+
+
+def _cell_grams(X, W, b):
+    """Gram matrices of a cell: exact pattern counts ``A^T A`` and ``J J^T`` (shapes ``(T, n, n)``).
+
+    ``A^T A`` is computed in float32, which is exact for counts below ``2**24``; with
+    ``v = +-1`` it is also ``A^T diag(v^2) A``. Both products ``A^T A`` and ``Xt^T Xt`` are
+    symmetric rank-k updates (BLAS ``syrk``, half the work of a general product).
+    """
+    if W.shape[1] >= 2**24:  # pragma: no cover - far beyond any cell
+        raise ValueError("too many units for exact float32 counts")
+    if (
+        X.shape[1] == 1
+    ):  # fl(w x + b) > 0 exactly when fl(w x) > -b: no matmul with k = 1
+        A = W * X > -b[:, :, None]  # (T, d1, n)
+    else:
+        A = np.matmul(W, X) + b[:, :, None] > 0
+    A32 = A.astype(np.float32)
+    counts = np.matmul(np.swapaxes(A32, 1, 2), A32).astype(np.float64)
+    inputs_gram = np.matmul(np.swapaxes(X, 1, 2), X)
+    inputs_gram += 1.0  # Xt^T Xt
+    return counts, counts * inputs_gram
+
+
+def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The draws of a cell and their Gram matrices ``J J^T`` (shape ``(T, n, n)``)."""
+    X, W, b, v = _cell_draws(d0, d1, n, trials, seed)
+    return X, W, b, v, _cell_grams(X, W, b)[1]
+
+
+def _cell_decisions(d0: int, d1: int, n: int, trials: int, seed: int):
+    """Per trial of a cell: whether ``rank J = n``, and whether the SVD had to decide."""
+    X, W, b, v = _cell_draws(d0, d1, n, trials, seed)
+    counts, gram = _cell_grams(X, W, b)
+    shifts = _certification_shift(
+        gram,
+        np.diagonal(counts, axis1=1, axis2=2).max(axis=1),
+        np.einsum("tij,tij->t", X, X) + n,
+        d0 + 1,
+        0,  # v = +-1: the counts are exact
+    )
+    return _decide_full_rank(
+        gram, lambda t: relu_jacobian(W[t], b[t], v, X[t]), counts, shifts, d0 + 1
+    )
 
 
 def gram_eigenvalue_ratios(
@@ -474,9 +681,7 @@ def full_rank_probability(
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
     if d1 * (d0 + 1) < n:
         return 0.0
-    X, W, b, v, gram = _cell_trials(d0, d1, n, trials, seed)
-    full = _decide_full_rank(gram, lambda t: relu_jacobian(W[t], b[t], v, X[t]))
-    return float(full.mean())
+    return float(_cell_decisions(d0, d1, n, trials, seed)[0].mean())
 
 
 def d0_for_cell(d0_or_ratio, n: int) -> int:

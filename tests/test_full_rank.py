@@ -14,10 +14,15 @@ import pytest
 import lecture_utils as lu
 from lecture_utils.full_rank import (
     GRAM_RTOL,
+    _certification_shift,
+    _cell_decisions,
+    _cell_draws,
     _decide_full_rank,
+    _structurally_deficient,
     d0_for_cell,
     full_rank_grid,
     full_rank_probability,
+    gram_certifies_full_rank,
     gram_eigenvalue_ratios,
     gram_has_full_rank,
     is_singular_01,
@@ -184,21 +189,103 @@ def test_decision_rule_steps():
 
     def explicit(t):
         calls.append(t)
-        return [np.eye(2), None, np.diag([1.0, 1e-20]), np.diag([1.0, 10**-7.5])][t]
+        return [None, None, None, np.diag([1.0, 1e-20]), np.diag([1.0, 10**-7.5])][t]
 
     grams = np.stack(
         [
             np.diag([1.0, 0.0]),
+            np.diag([1.0, 1.0]),
             np.diag([1.0, 0.5]),
             np.diag([1.0, 1e-40]),
             np.diag([1.0, 1e-15]),
         ]
     )
-    # dead point (zero diagonal entry); certified by Cholesky; SVD says deficient; SVD says full
-    np.testing.assert_array_equal(
-        _decide_full_rank(grams, explicit), [False, True, False, True]
-    )
-    assert calls == [2, 3]
+    counts = np.stack([np.diag([1.0, 0.0]), np.ones((2, 2))] + [np.eye(2)] * 3)
+    shifts = np.full(5, 1e-14)
+    # dead point; two points with one activation column, more than k = 1 of them;
+    # certified by Cholesky; SVD says deficient; SVD says full
+    full, svd = _decide_full_rank(grams, explicit, counts, shifts, 1)
+    np.testing.assert_array_equal(full, [False, False, True, False, True])
+    np.testing.assert_array_equal(svd, [False, False, False, True, True])
+    assert calls == [3, 4]
+    # with k = 2 the two points of one pattern are no structural deficiency: Cholesky decides
+    full, svd = _decide_full_rank(grams[1:2], explicit, counts[1:2], shifts[:1], 2)
+    assert full[0] and not svd[0]
+
+
+def independent_gram(W, b, v, X):
+    """J J^T in extended precision (np.longdouble) from the explicit Jacobian."""
+    J = lu.relu_jacobian(W, b, v, X).astype(np.longdouble)
+    return J @ J.T
+
+
+@pytest.mark.parametrize("d0,d1,n", [(1, 40, 20), (3, 30, 40), (60, 4, 50)])
+def test_rounding_bound_holds_and_certificate_is_sound(d0, d1, n):
+    rng = np.random.default_rng(d0)
+    for _ in range(10):
+        X = lu.gaussian_inputs(d0, n, seed=rng) * 10.0 ** rng.uniform(-2, 2)
+        W, b, v = lu.init_two_layer(d0, d1, seed=rng, scheme="paper")
+        G = jacobian_gram(W, b, v, X)
+        A = lu.activation_pattern(W, b, X).astype(float)
+        shift = _certification_shift(
+            G[None],
+            np.array([(A.T @ A).diagonal().max()]),
+            np.array([(X**2).sum() + n]),
+            d0 + 1,
+            0,
+        )[0]
+        error = np.linalg.norm((G - independent_gram(W, b, v, X)).astype(float), 2)
+        assert error <= shift / 2  # the shift covers the rounding errors of G ...
+        if gram_certifies_full_rank(W, b, v, X):  # ... and a certificate is true
+            s = np.linalg.svd(lu.relu_jacobian(W, b, v, X), compute_uv=False)
+            assert s[n - 1] ** 2 >= 0.45 * shift
+            assert lu.jacobian_rank(lu.relu_jacobian(W, b, v, X)) == n
+
+
+def test_certificate_on_exactly_and_nearly_rank_deficient_jacobians():
+    rng = np.random.default_rng(11)
+    d0, d1, n = 2, 30, 12
+    X = lu.gaussian_inputs(d0, n, seed=rng)
+    W, b, v = lu.init_two_layer(d0, d1, seed=rng, scheme="paper")
+    assert gram_certifies_full_rank(W, b, v, X) and jacobian_has_full_rank(W, b, v, X)
+    # exactly deficient: a repeated data point (two equal rows of J, not a structural case)
+    X_repeated = X.copy()
+    X_repeated[:, 1] = X_repeated[:, 0]
+    assert not gram_certifies_full_rank(W, b, v, X_repeated)
+    assert not jacobian_has_full_rank(W, b, v, X_repeated)
+    assert lu.jacobian_rank(lu.relu_jacobian(W, b, v, X_repeated)) < n
+    # nearly deficient: two points 1e-9 apart; the SVD sees full rank, the Gram matrix cannot
+    # certify it (sigma_min^2 is below its rounding level) and leaves it to the SVD
+    X_near = X.copy()
+    X_near[:, 1] = X_near[:, 0] + 1e-9 * np.array([1.0, -0.5])
+    J_near = lu.relu_jacobian(W, b, v, X_near)
+    s = np.linalg.svd(J_near, compute_uv=False)
+    assert 1e-12 < s[-1] / s[0] < 1e-8 and lu.jacobian_rank(J_near) == n
+    assert not gram_certifies_full_rank(W, b, v, X_near)
+    assert jacobian_has_full_rank(W, b, v, X_near)
+    # structurally deficient: d0 + 2 = 4 points with the same activation column (a tiny
+    # cluster), and a point on which no unit is active
+    X_cluster = X.copy()
+    X_cluster[:, 1:4] = X_cluster[:, [0]] + 1e-3 * rng.standard_normal((d0, 3))
+    A = lu.activation_pattern(W, b, X_cluster)
+    assert all(np.array_equal(A[:, 0], A[:, j]) for j in (1, 2, 3))
+    counts = (A.T @ A).astype(float)
+    assert _structurally_deficient(counts[None], d0 + 1)[0]
+    assert not _structurally_deficient(counts[None], d0 + 2)[0]
+    assert not jacobian_has_full_rank(W, b, v, X_cluster)
+    assert lu.jacobian_rank(lu.relu_jacobian(W, b, v, X_cluster)) < n
+    W_dead = W.copy()
+    W_dead[:, 0] = 0.0
+    b_dead = -np.ones(d1)  # every pre-activation of a point with x_2 = 0 is -1
+    X_dead = X.copy()
+    X_dead[1, 5] = 0.0
+    assert lu.activation_pattern(W_dead, b_dead, X_dead)[:, 5].sum() == 0
+    assert not jacobian_has_full_rank(W_dead, b_dead, v, X_dead)
+    # units with v = 0 do not count as active
+    v_zero = v.copy()
+    v_zero[lu.activation_pattern(W, b, X)[:, 0].astype(bool)] = 0.0
+    assert not jacobian_has_full_rank(W, b, v_zero, X)
+    assert lu.jacobian_rank(lu.relu_jacobian(W, b, v_zero, X)) < n
 
 
 # --- Figures 2 and 3 ---------------------------------------------------------------------------
@@ -232,6 +319,31 @@ def test_full_rank_probability_equals_slow_loop(d0, d1, n):
     assert full_rank_probability(
         d0, d1, n, trials=60, seed=5
     ) == slow_full_rank_probability(d0, d1, n, 60, 5)
+
+
+def test_cell_draws_are_those_of_init_two_layer():
+    X, W, b, v = _cell_draws(3, 7, 11, 5, 9)
+    for t, child in enumerate(np.random.SeedSequence([9, 3, 7, 11]).spawn(5)):
+        rng = np.random.default_rng(child)
+        np.testing.assert_array_equal(X[t], lu.gaussian_inputs(3, 11, seed=rng))
+        W_t, b_t, v_t = lu.init_two_layer(3, 7, seed=rng, scheme="paper")
+        np.testing.assert_array_equal(W[t], W_t)
+        np.testing.assert_array_equal(b[t], b_t)
+        np.testing.assert_array_equal(v, v_t)
+
+
+@pytest.mark.parametrize(
+    "d0,d1,n", [(1, 160, 40), (2, 120, 100), (1, 90, 60), (48, 10, 190), (3, 12, 40)]
+)
+def test_cell_decisions_equal_the_svd_rank_trial_by_trial(d0, d1, n):
+    full, svd = _cell_decisions(d0, d1, n, 40, 3)
+    X, W, b, v = _cell_draws(d0, d1, n, 40, 3)
+    expected = [
+        np.linalg.matrix_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) == n
+        for t in range(40)
+    ]
+    np.testing.assert_array_equal(full, expected)
+    assert svd.sum() <= 2  # the certificates decide almost every trial
 
 
 def test_full_rank_probability_extremes():
@@ -301,6 +413,15 @@ def test_full_rank_grid_cells_and_ratio_rule():
         lambda: jacobian_gram(np.ones((3, 2)), np.ones(3), np.ones(3), np.ones((3, 4))),
         lambda: jacobian_gram(np.ones((3, 2)), np.ones(2), np.ones(3), np.ones((2, 4))),
         lambda: gram_has_full_rank(np.ones((2, 3))),
+        lambda: gram_certifies_full_rank(
+            np.ones((3, 2)), np.ones(3), np.ones(2), np.ones((2, 4))
+        ),
+        lambda: gram_certifies_full_rank(
+            np.ones((3, 2)), np.ones(3), np.ones(3), np.full((2, 4), np.nan)
+        ),
+        lambda: jacobian_has_full_rank(
+            np.ones((3, 2)), np.ones(3), np.ones(3), np.ones((3, 4))
+        ),
     ],
 )
 def test_bad_input_raises(call):
