@@ -7,7 +7,7 @@ who runs the notebook can open the live explorer.
 
 * :func:`explorer_state` - patterns, regions and the point in function space of a few ReLU units;
 * :func:`draw_explorer_state` - that state drawn as two panels (the functions on the line, and the
-  points in the simplex with the polyline of Proposition 13);
+  points in the simplex with the polyline of Proposition 13 of Karhadkar et al.);
 * :func:`relu_explorer` - the live explorer: sliders for the weights and biases, the same picture
   redrawn on every change. It is returned, never displayed automatically.
 * :func:`sweep_explorer` - an explorer that needs no kernel: one parameter of one unit on a slider,
