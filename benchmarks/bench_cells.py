@@ -1,67 +1,211 @@
-"""Benchmark one representative cell of each of the paper's experiments against a straightforward baseline.
+"""Benchmark the cells of the paper's experiments against straightforward baselines, and Figures 2-3.
 
-Usage: python benchmarks/bench_cells.py
+Usage: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_cells.py [--quick]
 
-For every experiment the fast implementation in ``lecture_utils`` and a straightforward baseline
-compute the same cell from the same random draws; the script checks that they agree exactly and
-prints both times and the speed-up. Run it with one BLAS thread (``OMP_NUM_THREADS=1``), as the
-sweeps do, for comparable numbers.
+Run it with one BLAS thread, as the sweeps do (each worker single-threaded). Every time printed is
+the minimum over repeated runs (``--repeats``, ``--baseline-repeats``, ``--figure-repeats``), the
+usual way to time on a machine shared with other jobs. In one run the script prints:
+
+1. Figures 2-3, cell by cell: :func:`lecture_utils.full_rank_probability` against the plain
+   reference (per trial: draw the trial, build the Jacobian, ``numpy.linalg.matrix_rank``), from
+   the same random draws; it checks that both give the same value and prints the speed-up. The
+   cells include ``(d0, d1, n) = (1, 160, 40)``, ``(2, 120, 100)`` and the largest cell of each of
+   the eight panels.
+2. Figure 6, one cell: the cone test against one linear program per region.
+3. A roofline estimate for the whole of Figures 2-3 at the paper's resolution: the floating-point
+   work of the Gram products and factorisations (counted per cell; float32 for the exact pattern
+   counts, float64 otherwise) divided by the measured one-thread matrix-product rates of this
+   machine, the time that drawing the random numbers takes at the measured generator rate, and the
+   measured time of computing both whole figures.
 """
 
+import argparse
+import math
 import time
 
 import numpy as np
 
 import lecture_utils as lu
-from lecture_utils.full_rank import _cell_generators
+from lecture_utils.full_rank import _cell_decisions, _cell_generators
+from lecture_utils.reproduce import FIGURES, panel_cells
 
 
-def baseline_full_rank_probability(d0, d1, n, trials, seed):
-    """Figures 2-3 the straightforward way: the explicit Jacobian and one SVD per trial."""
+def reference_full_rank_probability(d0, d1, n, trials, seed):
+    """Figures 2-3 the plain way: per trial the explicit Jacobian and ``numpy.linalg.matrix_rank``."""
     full = 0
     for rng in _cell_generators(d0, d1, n, trials, seed):
         X = rng.standard_normal((d0, n))
         W, b, v = lu.init_two_layer(d0, d1, seed=rng, scheme="paper")
-        full += lu.jacobian_rank(lu.relu_jacobian(W, b, v, X)) == n
+        full += np.linalg.matrix_rank(lu.relu_jacobian(W, b, v, X)) == n
     return full / trials
 
 
-def timed(function, *args, **kwargs):
-    start = time.perf_counter()
-    value = function(*args, **kwargs)
-    return value, time.perf_counter() - start
+def best_time(repeats, function, *args, **kwargs):
+    """The value of ``function(*args, **kwargs)`` and the minimum time over ``repeats`` runs."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = function(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return value, min(times)
 
 
-def report(name, fast, baseline):
+def report(name, fast, baseline, what):
     (fast_value, fast_seconds), (base_value, base_seconds) = fast, baseline
     assert fast_value == base_value, (
         f"{name}: fast {fast_value} != baseline {base_value}"
     )
     print(
-        f"{name:52s} fast {fast_seconds:7.2f} s   baseline {base_seconds:7.2f} s   "
-        f"speed-up {base_seconds / fast_seconds:6.1f}x   (value {fast_value:.3f}, identical)"
+        f"{name:44s} fast {fast_seconds:7.3f} s   {what} {base_seconds:7.3f} s   "
+        f"speed-up {base_seconds / fast_seconds:6.1f}x   (value {fast_value:.2f}, identical)"
     )
+    return base_seconds / fast_seconds
 
 
-def main():
-    cell = dict(d0=2, d1=120, n=100, trials=100, seed=0)
-    report(
-        "Figure 2 cell (d0=2, d1=120, n=100, 100 trials)",
-        timed(lu.full_rank_probability, **cell),
-        timed(baseline_full_rank_probability, **cell),
-    )
-    cell = dict(d0=48, d1=10, n=190, trials=100, seed=0)
-    report(
-        "Figure 3 cell (d0=48, d1=10, n=190, 100 trials)",
-        timed(lu.full_rank_probability, **cell),
-        timed(baseline_full_rank_probability, **cell),
-    )
+def benchmark_cells(args):
+    largest = [(d0, 300, 100) for d0 in (1, 2, 3, 5)]
+    largest += [(math.ceil(r * 190), 15, 190) for r in (0.25, 0.5, 1, 2)]
+    cells = [(1, 160, 40), (2, 120, 100)] + largest
+    if args.quick:
+        cells = cells[:3] + cells[6:7]
+    print("Figures 2-3, cells of 100 trials: fast path against the plain reference")
+    speed_ups = []
+    for d0, d1, n in cells:
+        figure = 2 if d1 > 15 else 3
+        cell = dict(d0=d0, d1=d1, n=n, trials=100, seed=0)
+        speed_ups.append(
+            report(
+                f"Figure {figure} cell (d0={d0}, d1={d1}, n={n})",
+                best_time(args.repeats, lu.full_rank_probability, **cell),
+                best_time(
+                    args.baseline_repeats, reference_full_rank_probability, **cell
+                ),
+                "reference",
+            )
+        )
+    print(f"smallest speed-up over these cells: {min(speed_ups):.1f}x\n")
     cell = dict(d0=1, d1=200, n=12, labels="random", trials=140, seed=0)
     report(
-        "Figure 6 cell (d0=1, d1=200, n=12, 140 trials): cone vs LP",
-        timed(lu.global_minimum_fraction, **cell, method="cone"),
-        timed(lu.global_minimum_fraction, **cell, method="lp"),
+        "Figure 6 cell (d0=1, d1=200, n=12), cone vs LP",
+        best_time(args.repeats, lu.global_minimum_fraction, **cell, method="cone"),
+        best_time(
+            args.baseline_repeats, lu.global_minimum_fraction, **cell, method="lp"
+        ),
+        "one LP/region",
     )
+    print()
+
+
+def matmul_rates(repeats=20, size=1000):
+    """Measured one-thread matrix-product rates (GFLOP/s) in float64 and float32."""
+    rng = np.random.default_rng(0)
+    rates = {}
+    for dtype in (np.float64, np.float32):
+        a = rng.standard_normal((size, size)).astype(dtype)
+        b = rng.standard_normal((size, size)).astype(dtype)
+        _, seconds = best_time(repeats, np.matmul, a, b)
+        rates[dtype] = 2 * size**3 / seconds / 1e9
+    return rates[np.float64], rates[np.float32]
+
+
+def generator_rates(repeats=20, size=10**6):
+    """Measured nanoseconds per standard normal and per uniform number of a NumPy Generator."""
+    rng = np.random.default_rng(0)
+    out = np.empty(size)
+    _, normal = best_time(repeats, rng.standard_normal, out=out)
+    _, uniform = best_time(repeats, rng.uniform, -1.0, 1.0, size=size)
+    return normal / size * 1e9, uniform / size * 1e9
+
+
+def figure_cells(quick):
+    cells = []
+    for name in ("fig2", "fig3"):
+        panels = FIGURES[name].quick if quick else FIGURES[name].full
+        for panel in panels:
+            cells += panel_cells(name, panel, quick)
+    return cells
+
+
+def work_of_cell(d0, d1, n, trials, svd_trials):
+    """Floating-point work of one cell: (float64 flops, float32 flops, random numbers drawn)."""
+    if d1 * (d0 + 1) < n:
+        return 0.0, 0.0, 0.0, 0.0
+    pattern = 2 * d0 * d1 * n  # W X
+    inputs_gram = n * n * d0  # syrk: half of 2 n^2 d0
+    counts = n * n * d1  # syrk in float32
+    cholesky = n**3 / 3
+    params = d1 * (d0 + 1)
+    svd = 4 * n * n * params - 4 * n**3 / 3  # singular values of an n x params matrix
+    flops64 = trials * (pattern + inputs_gram + cholesky) + svd_trials * svd
+    return flops64, trials * counts, trials * d0 * n, trials * d1 * (d0 + 1)
+
+
+def whole_figures(cells):
+    """Compute every cell; returns the seconds and the number of trials the SVD decided per cell."""
+    svd_trials = []
+    start = time.perf_counter()
+    for cell in cells:
+        if cell["d1"] * (cell["d0"] + 1) < cell["n"]:
+            lu.full_rank_probability(**cell)  # 0.0 without sampling
+            svd_trials.append(0)
+        else:
+            svd_trials.append(int(_cell_decisions(**cell)[1].sum()))
+    return time.perf_counter() - start, svd_trials
+
+
+def benchmark_figures(args):
+    cells = figure_cells(args.quick)
+    seconds = []
+    for _ in range(args.figure_repeats):
+        elapsed, svd_trials = whole_figures(cells)
+        seconds.append(elapsed)
+    measured = min(seconds)
+    rate64, rate32 = matmul_rates()
+    normal_ns, uniform_ns = generator_rates()
+    work = np.array(
+        [
+            work_of_cell(c["d0"], c["d1"], c["n"], c["trials"], s)
+            for c, s in zip(cells, svd_trials)
+        ]
+    ).sum(axis=0)
+    flops64, flops32, normals, uniforms = work
+    roofline = flops64 / (rate64 * 1e9) + flops32 / (rate32 * 1e9)
+    drawing = (normals * normal_ns + uniforms * uniform_ns) * 1e-9
+    resolution = "quick grids" if args.quick else "paper resolution"
+    print(f"Figures 2-3 at {resolution}: {len(cells)} cells, one BLAS thread")
+    print(
+        f"  measured one-thread matmul rate: {rate64:.1f} GFLOP/s (float64), "
+        f"{rate32:.1f} GFLOP/s (float32)"
+    )
+    print(
+        f"  work: {flops64 / 1e9:.1f} GFLOP in float64 (W X, Xt^T Xt, Cholesky, "
+        f"{sum(svd_trials)} SVD fallbacks), {flops32 / 1e9:.1f} GFLOP in float32 (A^T A)"
+    )
+    print(f"  roofline estimate (work / matmul rate): {roofline:.2f} s")
+    print(
+        f"  random numbers: {normals / 1e6:.0f} M normal, {uniforms / 1e6:.0f} M uniform; "
+        f"at the measured {normal_ns:.1f} / {uniform_ns:.1f} ns each: {drawing:.2f} s"
+    )
+    print(
+        f"  measured whole figures: {measured:.2f} s (minimum of {args.figure_repeats}) = "
+        f"{measured / roofline:.1f}x the roofline estimate, "
+        f"{measured / (roofline + drawing):.1f}x roofline + drawing"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer cells, quick grids")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of the fast path")
+    parser.add_argument(
+        "--baseline-repeats", type=int, default=2, help="runs of each baseline"
+    )
+    parser.add_argument(
+        "--figure-repeats", type=int, default=2, help="runs of the whole figures"
+    )
+    args = parser.parse_args(argv)
+    benchmark_cells(args)
+    benchmark_figures(args)
 
 
 if __name__ == "__main__":
