@@ -1,6 +1,6 @@
 """Data sets: inputs ``X`` of shape ``(d0, n)`` (one column per data point) and labels ``y`` of shape ``(n,)``.
 
-The generators follow the experiments of Karhadkar, Murray, Tseran and Montúfar (2023):
+The generators follow the experiments of Karhadkar, Murray, Tseran and Montúfar (2024):
 Gaussian inputs for the Jacobian-rank experiments, inputs uniform on the cube ``[-1, 1]^d0`` for the
 global-minimum experiments, and three kinds of labels (a random degree-2 polynomial, a teacher network
 of the student's architecture, uniform random numbers). All functions are deterministic given ``seed``.
