@@ -318,7 +318,7 @@ EXPLORER_CSS = """
 .lu-explorer {
   background: #ffffff; color: #1a1a1a; color-scheme: light;
   border: 1px solid #c8c8c8; border-radius: 6px; padding: 0.5em 0.75em;
-  box-sizing: border-box; max-width: 100%;
+  box-sizing: border-box; max-width: 100%; text-align: left; line-height: 1.4;
   --jp-widgets-color: #1a1a1a; --jp-widgets-label-color: #1a1a1a;
   --jp-widgets-readout-color: #1a1a1a; --jp-ui-font-color1: #1a1a1a;
   --jp-content-font-color1: #1a1a1a; --jp-layout-color1: #ffffff;
