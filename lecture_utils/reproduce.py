@@ -2,7 +2,8 @@
 
 ``python -m lecture_utils reproduce FIGURE [--quick|--full] [--workers N] [--dask-scheduler ADDRESS]``
 computes every cell of the figure's grids with :func:`lecture_utils.sweeps.run_sweep` (parallel,
-cached on disk, resumable), then writes ``FIGURE.npz`` (the grids and the fractions),
+cached on disk, resumable; a cached cell computed by other code than the present one is recomputed,
+see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the fractions),
 ``FIGURE.json`` (every parameter of the run) and ``FIGURE.png`` into the output folder.
 
 * ``fig2``: probability that the Jacobian of a random network has full rank, fixed ``d0``;
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sweeps import run_sweep
+from .sweeps import code_version, run_sweep
 
 __all__ = [
     "Panel",
@@ -246,6 +247,7 @@ def reproduce(
     spec = FIGURES[name]
     panels = spec.quick if quick else spec.full
     function = _resolve(spec.cell_function)
+    version = code_version(function)  # of the code that computes the cells
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cache = out / "cache" if cache is None else Path(cache)
@@ -283,6 +285,7 @@ def reproduce(
         "title": spec.title,
         "resolution": "quick" if quick else "full",
         "cell_function": spec.cell_function,
+        "code_version": version,
         "seconds": round(seconds, 1),
         "panels": [
             {

@@ -11,7 +11,9 @@ import pytest
 
 import lecture_utils
 from lecture_utils import reproduce
+from lecture_utils.full_rank import full_rank_probability
 from lecture_utils.plotting import figure_digest
+from lecture_utils.sweeps import code_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "lecture_utils" / "shipped_results"
@@ -36,6 +38,21 @@ def test_quick_run_writes_data_and_plot_and_resumes_from_cache(name, tmp_path):
     again = reproduce.reproduce(name, quick=True, out=tmp_path, progress=False)
     assert {path: path.read_text() for path in cached} == before
     assert all(np.array_equal(again[label], fractions[label]) for label in fractions)
+
+
+def test_a_cache_of_other_code_is_recomputed_not_drawn(tmp_path, capsys):
+    # A results/ folder from an older version of the book: every cached cell holds a wrong
+    # value, marked with another code version. The figure must be that of the present code.
+    fresh = reproduce.reproduce("fig2", quick=True, out=tmp_path / "a", progress=False)
+    record = json.loads((tmp_path / "a" / "fig2_quick.json").read_text())
+    assert record["code_version"] == code_version(full_rank_probability)
+    for path in (tmp_path / "a" / "cache").glob("*.json"):
+        cell = json.loads(path.read_text())
+        cell.update(value=0.5, code_version="older code")
+        path.write_text(json.dumps(cell))
+    again = reproduce.reproduce("fig2", quick=True, out=tmp_path / "a", progress=True)
+    assert all(np.array_equal(again[label], fresh[label]) for label in fresh)
+    assert "computed by other code" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
