@@ -16,7 +16,7 @@ usual way to time on a machine shared with other jobs. In one run the script pri
    work of the Gram products and factorisations (counted per cell; float32 for the exact pattern
    counts, float64 otherwise) divided by the measured one-thread matrix-product rates of this
    machine, the time that drawing the random numbers takes at the measured generator rate, and the
-   measured time of computing both whole figures.
+   measured time of computing both whole figures, whose values must equal the shipped results.
 """
 
 import argparse
@@ -27,7 +27,7 @@ import numpy as np
 
 import lecture_utils as lu
 from lecture_utils.full_rank import _cell_decisions, _cell_generators
-from lecture_utils.reproduce import FIGURES, panel_cells
+from lecture_utils.reproduce import FIGURES, load_results, panel_cells
 
 
 def reference_full_rank_probability(d0, d1, n, trials, seed):
@@ -141,25 +141,39 @@ def work_of_cell(d0, d1, n, trials, svd_trials):
 
 
 def whole_figures(cells):
-    """Compute every cell; returns the seconds and the number of trials the SVD decided per cell."""
-    svd_trials = []
+    """Compute every cell: the seconds, the values, and the number of trials the SVD decided."""
+    values, svd_trials = [], []
     start = time.perf_counter()
     for cell in cells:
         if cell["d1"] * (cell["d0"] + 1) < cell["n"]:
-            lu.full_rank_probability(**cell)  # 0.0 without sampling
+            values.append(lu.full_rank_probability(**cell))  # 0.0 without sampling
             svd_trials.append(0)
         else:
-            svd_trials.append(int(_cell_decisions(**cell)[1].sum()))
-    return time.perf_counter() - start, svd_trials
+            full, svd = _cell_decisions(**cell)
+            values.append(float(full.mean()))
+            svd_trials.append(int(svd.sum()))
+    return time.perf_counter() - start, values, svd_trials
+
+
+def shipped_values():
+    """The shipped full-resolution fractions of Figures 2-3, in the order of figure_cells."""
+    values = []
+    for name in ("fig2", "fig3"):
+        _, panels, fractions = load_results(name)
+        for panel in panels:
+            values += fractions[panel.label].ravel().tolist()
+    return values
 
 
 def benchmark_figures(args):
     cells = figure_cells(args.quick)
     seconds = []
     for _ in range(args.figure_repeats):
-        elapsed, svd_trials = whole_figures(cells)
+        elapsed, values, svd_trials = whole_figures(cells)
         seconds.append(elapsed)
     measured = min(seconds)
+    if not args.quick:
+        assert values == shipped_values(), "Figures 2-3 differ from the shipped results"
     rate64, rate32 = matmul_rates()
     normal_ns, uniform_ns = generator_rates()
     work = np.array(
@@ -191,6 +205,8 @@ def benchmark_figures(args):
         f"{measured / roofline:.1f}x the roofline estimate, "
         f"{measured / (roofline + drawing):.1f}x roofline + drawing"
     )
+    if not args.quick:
+        print("  every cell identical to the shipped results of Figures 2 and 3")
 
 
 def main(argv=None):

@@ -296,12 +296,13 @@ def _check_rtol(rtol: float) -> float:
 def _cholesky_succeeds(M: np.ndarray) -> np.ndarray:
     """For a stack of symmetric matrices (shape ``(T, n, n)``), whether LAPACK's Cholesky completes.
 
-    LAPACK ``dpotrf`` on each matrix (its lower triangle); for these small matrices a loop over
-    ``dpotrf`` is faster than the batched routines of NumPy and PyTorch.
+    LAPACK ``dpotrf`` on each matrix, overwritten; for these small matrices a loop over ``dpotrf``
+    is faster than the batched routines of NumPy and PyTorch.
     """
     result = np.zeros(len(M), dtype=bool)
     for t, matrix in enumerate(M):
-        result[t] = dpotrf(matrix, lower=True, clean=False)[1] == 0
+        # matrix.T is the same symmetric matrix in Fortran order: no copy
+        result[t] = dpotrf(matrix.T, lower=True, clean=False, overwrite_a=True)[1] == 0
     return result
 
 
@@ -454,9 +455,18 @@ def _structurally_deficient(counts: np.ndarray, k: int) -> np.ndarray:
     in a ``k``-dimensional space: in both cases ``rank J < n``.
     """
     diagonal = np.diagonal(counts, axis1=-2, axis2=-1)
-    dead = np.any(diagonal == 0, axis=-1)
-    same = (counts == diagonal[:, :, None]) & (counts == diagonal[:, None, :])
-    return dead | (same.sum(axis=-1).max(axis=-1, initial=0) > k)
+    deficient = np.any(diagonal == 0, axis=-1)
+    if k < counts.shape[-1]:
+        # Equal columns have equal diagonal entries: only a trial whose sorted diagonal repeats
+        # a value more than k times can hold such a group.
+        ordered = np.sort(diagonal, axis=-1)
+        repeats = np.any(ordered[:, k:] == ordered[:, :-k], axis=-1)
+        candidates = np.flatnonzero(repeats & ~deficient)
+        if len(candidates):
+            c, d = counts[candidates], diagonal[candidates]
+            same = (c == d[:, :, None]) & (c == d[:, None, :])
+            deficient[candidates] = same.sum(axis=-1).max(axis=-1) > k
+    return deficient
 
 
 def _decide_full_rank(
@@ -584,11 +594,11 @@ def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
 
 
 def _cell_grams(X, W, b):
-    """Gram matrices of a cell: exact pattern counts ``A^T A`` and ``J J^T`` (shapes ``(T, n, n)``).
+    """Gram matrices of a cell: exact pattern counts ``A^T A`` (float32) and ``J J^T`` (float64).
 
-    ``A^T A`` is computed in float32, which is exact for counts below ``2**24``; with
-    ``v = +-1`` it is also ``A^T diag(v^2) A``. Both products ``A^T A`` and ``Xt^T Xt`` are
-    symmetric rank-k updates (BLAS ``syrk``, half the work of a general product).
+    Shapes ``(T, n, n)``. ``A^T A`` is computed in float32, which is exact for counts below
+    ``2**24`` (every partial sum is an integer below it); with ``v = +-1`` it is also
+    ``A^T diag(v^2) A``.
     """
     if W.shape[1] >= 2**24:  # pragma: no cover - far beyond any cell
         raise ValueError("too many units for exact float32 counts")
@@ -599,10 +609,11 @@ def _cell_grams(X, W, b):
     else:
         A = np.matmul(W, X) + b[:, :, None] > 0
     A32 = A.astype(np.float32)
-    counts = np.matmul(np.swapaxes(A32, 1, 2), A32).astype(np.float64)
-    inputs_gram = np.matmul(np.swapaxes(X, 1, 2), X)
-    inputs_gram += 1.0  # Xt^T Xt
-    return counts, counts * inputs_gram
+    counts = np.matmul(np.swapaxes(A32, 1, 2), A32)
+    gram = np.matmul(np.swapaxes(X, 1, 2), X)
+    gram += 1.0  # Xt^T Xt
+    gram *= counts  # the float32 counts are exact in float64 too
+    return counts, gram
 
 
 def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
