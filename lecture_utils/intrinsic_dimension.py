@@ -1,22 +1,22 @@
 """Intrinsic dimension of an activation, and the descent path of the no-spurious-valley theorem.
 
-Notation of Venturi, Bandeira and Bruna (2019), used in Part II of the book: inputs live in
-``R^n`` (``d0`` elsewhere in the book), the hidden width is ``p`` (``d1`` elsewhere), the network is
-``Phi(x) = sum_i u_i sigma(<w_i, x>)`` with filters ``W`` of shape ``(p, n)`` (one filter per row)
-and output weights ``u`` of shape ``(p,)``, and data ``X`` of shape ``(n, N)`` hold ``N`` points, one
-per column.
+The book's notation (Venturi, Bandeira and Bruna (2019) write ``n`` for the input dimension, ``p``
+for the width, ``u`` for the output weights and ``N`` for the number of data points): inputs live in
+``R^d0``, the hidden width is ``d1``, the network is ``Phi(x) = sum_i v_i sigma(<w_i, x>)`` with
+filters ``W`` of shape ``(d1, d0)`` (one filter per row) and output weights ``v`` of shape
+``(d1,)``, and data ``X`` of shape ``(d0, n)`` hold ``n`` points, one per column.
 
 * :func:`polynomial_intrinsic_dimension` and :func:`polynomial_activation_dimension`: the closed
-  forms ``C(n + d - 1, d)`` for ``sigma(z) = z^d`` and the sum over the nonzero coefficients of a
+  forms ``C(d0 + k - 1, k)`` for ``sigma(z) = z^k`` and the sum over the nonzero coefficients of a
   polynomial activation;
-* :func:`monomial_exponents`: the exponents of the monomials of degree ``d`` (a basis of the
+* :func:`monomial_exponents`: the exponents of the monomials of degree ``k`` (a basis of the
   homogeneous polynomials);
 * :func:`feature_matrix` and :func:`empirical_intrinsic_dimension`: the numerical rank of the
   matrix ``sigma(W X)`` of random filters on random points, decided in float64;
 * :func:`quadratic_feature_map`, :func:`quadratic_network`, :func:`quadratic_optimum` and
   :func:`descent_path`: the network with ``sigma(z) = z^2``, linearised through
   ``(<w, x>)^2 = <psi(w), psi(x)>``, and the explicit descent path to a global minimum of the
-  squared loss when ``p >= n (n + 1) / 2``.
+  squared loss when ``d1 >= d0 (d0 + 1) / 2``.
 """
 
 from __future__ import annotations
@@ -46,46 +46,46 @@ __all__ = [
 ]
 
 
-def polynomial_intrinsic_dimension(n: int, degree: int) -> int:
-    """Intrinsic dimension of ``sigma(z) = z^degree`` with ``n`` inputs: ``C(n + degree - 1, degree)``.
+def polynomial_intrinsic_dimension(d0: int, degree: int) -> int:
+    """Intrinsic dimension of ``sigma(z) = z^degree`` on ``R^d0``: ``C(d0 + degree - 1, degree)``.
 
-    The span of the features ``x -> <w, x>^degree`` over all ``w`` in ``R^n`` is the space of
-    homogeneous polynomials of that degree in ``n`` variables, whose dimension is the number of
-    monomials ``x_1^a_1 ... x_n^a_n`` with ``a_1 + ... + a_n = degree``.
+    The span of the features ``x -> <w, x>^degree`` over all ``w`` in ``R^d0`` is the space of
+    homogeneous polynomials of that degree in ``d0`` variables, whose dimension is the number of
+    monomials ``x_1^a_1 ... x_d0^a_d0`` with ``a_1 + ... + a_d0 = degree``.
 
     Parameters
     ----------
-    n : int
+    d0 : int
         Input dimension, at least 1.
     degree : int
-        Degree ``d >= 0`` of the monomial activation (``degree = 0`` is the constant activation).
+        Degree ``k >= 0`` of the monomial activation (``degree = 0`` is the constant activation).
 
     Returns
     -------
     int
-        ``C(n + degree - 1, degree)``.
+        ``C(d0 + degree - 1, degree)``.
     """
-    n = check_positive_int(n, "n")
+    d0 = check_positive_int(d0, "d0")
     if (
         isinstance(degree, bool)
         or not isinstance(degree, (int, np.integer))
         or degree < 0
     ):
         raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
-    return comb(n + int(degree) - 1, int(degree))
+    return comb(d0 + int(degree) - 1, int(degree))
 
 
-def polynomial_activation_dimension(n: int, coefficients: Sequence[float]) -> int:
-    """Intrinsic dimension of the polynomial activation ``sigma(z) = sum_k a_k z^k`` with ``n`` inputs.
+def polynomial_activation_dimension(d0: int, coefficients: Sequence[float]) -> int:
+    """Intrinsic dimension of the polynomial activation ``sigma(z) = sum_k a_k z^k`` on ``R^d0``.
 
     Scaling a filter, ``w -> t w``, turns ``sigma(<w, x>)`` into ``sum_k a_k t^k <w, x>^k``, a
     polynomial in ``t``; so the span of the features contains every ``<w, x>^k`` with ``a_k != 0``,
     and the spaces of homogeneous polynomials of different degrees are independent. Hence the
-    dimension is ``sum over k with a_k != 0 of C(n + k - 1, k)``.
+    dimension is ``sum over k with a_k != 0 of C(d0 + k - 1, k)``.
 
     Parameters
     ----------
-    n : int
+    d0 : int
         Input dimension, at least 1.
     coefficients : sequence of float
         ``(a_0, a_1, ..., a_D)``, the coefficient of ``z^k`` at position ``k``; not all zero.
@@ -93,31 +93,31 @@ def polynomial_activation_dimension(n: int, coefficients: Sequence[float]) -> in
     Returns
     -------
     int
-        The dimension of the span of ``{x -> sigma(<w, x>) : w in R^n}``.
+        The dimension of the span of ``{x -> sigma(<w, x>) : w in R^d0}``.
     """
-    n = check_positive_int(n, "n")
+    d0 = check_positive_int(d0, "d0")
     a = as_vector(coefficients, "coefficients")
     if not np.any(a != 0):
         raise ValueError("coefficients must not all be zero")
-    return int(sum(comb(n + k - 1, k) for k in np.flatnonzero(a != 0)))
+    return int(sum(comb(d0 + k - 1, k) for k in np.flatnonzero(a != 0)))
 
 
-def monomial_exponents(n: int, degree: int) -> np.ndarray:
-    """Exponents of the monomials of degree ``degree`` in ``n`` variables.
+def monomial_exponents(d0: int, degree: int) -> np.ndarray:
+    """Exponents of the monomials of degree ``degree`` in ``d0`` variables.
 
     Returns
     -------
-    ndarray of int, shape ``(C(n + degree - 1, degree), n)``
-        Row ``r`` holds ``(a_1, ..., a_n)`` with ``a_1 + ... + a_n = degree``, in lexicographically
-        decreasing order.
+    ndarray of int, shape ``(C(d0 + degree - 1, degree), d0)``
+        Row ``r`` holds ``(a_1, ..., a_d0)`` with ``a_1 + ... + a_d0 = degree``, in
+        lexicographically decreasing order.
     """
-    n = check_positive_int(n, "n")
-    polynomial_intrinsic_dimension(n, degree)  # validates degree
+    d0 = check_positive_int(d0, "d0")
+    polynomial_intrinsic_dimension(d0, degree)  # validates degree
     rows = []
-    for combo in combinations_with_replacement(range(n), int(degree)):
-        rows.append(np.bincount(np.asarray(combo, dtype=int), minlength=n))
+    for combo in combinations_with_replacement(range(d0), int(degree)):
+        rows.append(np.bincount(np.asarray(combo, dtype=int), minlength=d0))
     if not rows:  # degree 0
-        rows = [np.zeros(n, dtype=int)]
+        rows = [np.zeros(d0, dtype=int)]
     return np.array(rows, dtype=int)
 
 
@@ -143,14 +143,14 @@ def feature_matrix(activation: str | Callable, W, X) -> np.ndarray:
     activation : str or callable
         A name known to :func:`lecture_utils.networks.get_activation` (``"relu"``, ``"tanh"``,
         ``"square"``, ...) or a function acting entry-wise on a float64 NumPy array.
-    W : array of shape ``(p, n)``
+    W : array of shape ``(d1, d0)``
         Filters, one per row.
-    X : array of shape ``(n, N)``
+    X : array of shape ``(d0, n)``
         Points, one per column.
 
     Returns
     -------
-    ndarray of shape ``(p, N)``
+    ndarray of shape ``(d1, n)``
         ``sigma(W X)`` in float64.
     """
     W = as_matrix(W, "W")
@@ -165,7 +165,7 @@ def feature_matrix(activation: str | Callable, W, X) -> np.ndarray:
 
 def empirical_intrinsic_dimension(
     activation: str | Callable,
-    n: int,
+    d0: int,
     n_filters: int,
     n_points: int,
     seed=None,
@@ -173,8 +173,8 @@ def empirical_intrinsic_dimension(
 ) -> int:
     """Numerical rank of ``sigma(W X)`` for random Gaussian filters and points.
 
-    The filters (rows of ``W``, shape ``(n_filters, n)``) and the points (columns of ``X``, shape
-    ``(n, n_points)``) have i.i.d. standard normal entries. The rank of the feature matrix is at most
+    The filters (rows of ``W``, shape ``(n_filters, d0)``) and the points (columns of ``X``, shape
+    ``(d0, n_points)``) have i.i.d. standard normal entries. The rank of the feature matrix is at most
     the dimension of the span of the features over the data, and for polynomial activations it equals
     the intrinsic dimension as soon as both ``n_filters`` and ``n_points`` are at least that dimension
     (with probability one). For a non-polynomial activation it keeps growing with both.
@@ -183,7 +183,7 @@ def empirical_intrinsic_dimension(
     ----------
     activation : str or callable
         As in :func:`feature_matrix`.
-    n : int
+    d0 : int
         Input dimension.
     n_filters, n_points : int
         Number of random filters and of random points.
@@ -200,73 +200,72 @@ def empirical_intrinsic_dimension(
     int
         The numerical rank.
     """
-    n = check_positive_int(n, "n")
+    d0 = check_positive_int(d0, "d0")
     n_filters = check_positive_int(n_filters, "n_filters")
     n_points = check_positive_int(n_points, "n_points")
     rng = rng_from(seed)
-    W = rng.standard_normal((n_filters, n))
-    X = rng.standard_normal((n, n_points))
+    W = rng.standard_normal((n_filters, d0))
+    X = rng.standard_normal((d0, n_points))
     return jacobian_rank(feature_matrix(activation, W, X), rtol=rtol)
 
 
-def quadratic_feature_map(V) -> np.ndarray:
-    """The feature map ``psi`` of the quadratic activation, applied to each row of ``V``.
+def quadratic_feature_map(Z) -> np.ndarray:
+    """The feature map ``psi`` of the quadratic activation, applied to each row of ``Z``.
 
-    ``psi(v) = (v_1^2, ..., v_n^2, sqrt(2) v_k v_l for k < l)`` in ``R^q`` with ``q = n (n + 1) / 2``,
-    so that ``<w, x>^2 = <psi(w), psi(x)>`` for all ``w, x``. It is the vectorisation of the
-    symmetric matrix ``v v^T`` that preserves the Frobenius inner product.
+    ``psi(z) = (z_1^2, ..., z_d0^2, sqrt(2) z_k z_l for k < l)`` in ``R^q`` with
+    ``q = d0 (d0 + 1) / 2``, so that ``<w, x>^2 = <psi(w), psi(x)>`` for all ``w, x``. It is the
+    vectorisation of the symmetric matrix ``z z^T`` that preserves the Frobenius inner product.
 
     Parameters
     ----------
-    V : array of shape ``(k, n)``
-        ``k`` vectors of ``R^n``, one per row (filters ``W``, or data ``X.T``).
+    Z : array of shape ``(r, d0)``
+        ``r`` vectors of ``R^d0``, one per row (filters ``W``, or data ``X.T``).
 
     Returns
     -------
-    ndarray of shape ``(k, n (n + 1) / 2)``
+    ndarray of shape ``(r, d0 (d0 + 1) / 2)``
         The squares first (in the order of the coordinates), then the scaled cross products in the
-        order ``(1, 2), (1, 3), ..., (n - 1, n)``.
+        order ``(1, 2), (1, 3), ..., (d0 - 1, d0)``.
     """
-    V = as_matrix(V, "V")
-    n = V.shape[1]
-    rows, cols = np.triu_indices(n, k=1)
-    return np.hstack([V**2, np.sqrt(2.0) * V[:, rows] * V[:, cols]])
+    Z = as_matrix(Z, "Z")
+    rows, cols = np.triu_indices(Z.shape[1], k=1)
+    return np.hstack([Z**2, np.sqrt(2.0) * Z[:, rows] * Z[:, cols]])
 
 
-def quadratic_network(u, W, X) -> np.ndarray:
-    """Outputs ``sum_i u_i <w_i, x_j>^2`` of the quadratic network on the points ``X``.
+def quadratic_network(v, W, X) -> np.ndarray:
+    """Outputs ``sum_i v_i <w_i, x_j>^2`` of the quadratic network on the points ``X``.
 
     Parameters
     ----------
-    u : array of shape ``(p,)``
+    v : array of shape ``(d1,)``
         Output weights.
-    W : array of shape ``(p, n)``
+    W : array of shape ``(d1, d0)``
         Filters, one per row.
-    X : array of shape ``(n, N)``
+    X : array of shape ``(d0, n)``
         Points, one per column.
 
     Returns
     -------
-    ndarray of shape ``(N,)``
+    ndarray of shape ``(n,)``
     """
     W = as_matrix(W, "W")
-    u = as_vector(u, "u", length=W.shape[0])
+    v = as_vector(v, "v", length=W.shape[0])
     X = as_matrix(X, "X", rows=W.shape[1])
-    return u @ (W @ X) ** 2
+    return v @ (W @ X) ** 2
 
 
 def quadratic_optimum(X, y) -> tuple[np.ndarray, float]:
     """Least-squares optimum of ``1/2 sum_j (psi(x_j) . s - y_j)^2`` over ``s`` in ``R^q``.
 
-    Every quadratic network computes ``x -> <s, psi(x)>`` with ``s = sum_i u_i psi(w_i)``, and when
-    ``p >= q`` every ``s`` is reached; so the value returned is the global minimum of the loss of a
-    quadratic network of width ``p >= q``.
+    Every quadratic network computes ``x -> <s, psi(x)>`` with ``s = sum_i v_i psi(w_i)``, and when
+    ``d1 >= q`` every ``s`` is reached; so the value returned is the global minimum of the loss of a
+    quadratic network of width ``d1 >= q``.
 
     Parameters
     ----------
-    X : array of shape ``(n, N)``
+    X : array of shape ``(d0, n)``
         Points, one per column.
-    y : array of shape ``(N,)``
+    y : array of shape ``(n,)``
         Labels.
 
     Returns
@@ -291,36 +290,36 @@ def _segment(start: np.ndarray, end: np.ndarray, n_steps: int) -> np.ndarray:
 
 
 def descent_path(
-    u, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = None
+    v, W, X, y, n_steps: int = 20, seed=None, rtol: float | None = None
 ) -> dict[str, np.ndarray]:
     """Explicit descent path of a quadratic network to a global minimum of the squared loss.
 
-    The network is ``Phi(x) = sum_i u_i <w_i, x>^2 = <sum_i u_i psi(w_i), psi(x)>`` with
+    The network is ``Phi(x) = sum_i v_i <w_i, x>^2 = <sum_i v_i psi(w_i), psi(x)>`` with
     :func:`quadratic_feature_map` ``psi`` and the loss ``L = 1/2 sum_j (Phi(x_j) - y_j)^2``. Write
-    ``Psi`` for the ``(p, q)`` matrix with rows ``psi(w_i)``, ``q = n (n + 1) / 2``. The path, made of
+    ``Psi`` for the ``(d1, q)`` matrix with rows ``psi(w_i)``, ``q = d0 (d0 + 1) / 2``. The path, made of
     straight segments of ``n_steps`` steps each, has three legs (empty legs are skipped):
 
     1. *Re-weighting* (constant output): pick ``r = rank(Psi)`` rows of ``Psi`` that are linearly
        independent (QR with column pivoting), write each other row as a combination of them, and
-       move ``u`` on a straight segment to weights ``u'`` that are zero on the other rows and give
-       the same vector ``sum_i u_i psi(w_i)``. Every point of the segment gives the same vector.
+       move ``v`` on a straight segment to weights ``v'`` that are zero on the other rows and give
+       the same vector ``sum_i v_i psi(w_i)``. Every point of the segment gives the same vector.
     2. *Completing the basis* (constant output): move the filters whose weight is now zero on
        straight segments to new filters (Gaussian, drawn from ``seed``) chosen so that ``Psi`` gets
        rank ``q``. Their weights are zero, so the output does not change.
-    3. *Convex leg*: with ``Psi`` of rank ``q``, move ``u`` on the straight segment to the
-       minimum-norm ``u*`` with ``Psi^T u* = s*`` (``s*`` from :func:`quadratic_optimum`). The
-       outputs move affinely and the loss, a convex function of ``u`` minimised at the end point, is
+    3. *Convex leg*: with ``Psi`` of rank ``q``, move ``v`` on the straight segment to the
+       minimum-norm ``v*`` with ``Psi^T v* = s*`` (``s*`` from :func:`quadratic_optimum`). The
+       outputs move affinely and the loss, a convex function of ``v`` minimised at the end point, is
        non-increasing along the segment.
 
     Parameters
     ----------
-    u : array of shape ``(p,)``
+    v : array of shape ``(d1,)``
         Initial output weights.
-    W : array of shape ``(p, n)``
-        Initial filters, one per row. Needs ``p >= n (n + 1) / 2``.
-    X : array of shape ``(n, N)``
+    W : array of shape ``(d1, d0)``
+        Initial filters, one per row. Needs ``d1 >= d0 (d0 + 1) / 2``.
+    X : array of shape ``(d0, n)``
         Points, one per column.
-    y : array of shape ``(N,)``
+    y : array of shape ``(n,)``
         Labels.
     n_steps : int
         Number of steps per leg.
@@ -328,34 +327,35 @@ def descent_path(
         Randomness of the new filters of leg 2.
     rtol : float, optional
         Relative tolerance of the rank of ``Psi`` (see :func:`lecture_utils.jacobian_rank`); default
-        ``p * eps(float64)``. The ``r`` independent rows of leg 1 are the first ``r`` pivots of a QR
+        ``d1 * eps(float64)``. The ``r`` independent rows of leg 1 are the first ``r`` pivots of a QR
         decomposition of ``Psi^T`` with column pivoting.
 
     Returns
     -------
     dict of ndarray
         With ``K = 1 + (number of non-empty legs) * n_steps`` points on the path:
-        ``"u"`` of shape ``(K, p)``, ``"W"`` of shape ``(K, p, n)``, ``"loss"`` of shape ``(K,)``,
-        ``"outputs"`` of shape ``(K, N)`` (the network on ``X``), ``"leg"`` of shape ``(K,)`` (0 at the
+        ``"v"`` of shape ``(K, d1)``, ``"W"`` of shape ``(K, d1, d0)``, ``"loss"`` of shape
+        ``(K,)``, ``"outputs"`` of shape ``(K, n)`` (the network on ``X``), ``"leg"`` of shape ``(K,)`` (0 at the
         start, then 1, 2 or 3), ``"rank"`` of shape ``(K,)`` (rank of ``Psi``), and ``"optimum"``,
         the global minimum value from :func:`quadratic_optimum` (a 0-d array).
         Deterministic given ``seed``.
     """
     W = as_matrix(W, "W")
-    p, n = W.shape
-    u = as_vector(u, "u", length=p)
-    X = as_matrix(X, "X", rows=n)
+    d1, d0 = W.shape
+    v = as_vector(v, "v", length=d1)
+    X = as_matrix(X, "X", rows=d0)
     y = as_vector(y, "y", length=X.shape[1])
     n_steps = check_positive_int(n_steps, "n_steps")
-    q = polynomial_intrinsic_dimension(n, 2)
-    if p < q:
+    q = polynomial_intrinsic_dimension(d0, 2)
+    if d1 < q:
         raise ValueError(
-            f"the width p = {p} must be at least the intrinsic dimension n (n + 1) / 2 = {q}"
+            f"the width d1 = {d1} must be at least the intrinsic dimension "
+            f"d0 (d0 + 1) / 2 = {q}"
         )
-    tol = p * np.finfo(np.float64).eps if rtol is None else float(rtol)
+    tol = d1 * np.finfo(np.float64).eps if rtol is None else float(rtol)
     rng = rng_from(seed)
 
-    us, Ws, legs = [u.copy()], [W.copy()], [0]
+    vs, Ws, legs = [v.copy()], [W.copy()], [0]
 
     # Leg 1: keep r independent rows of Psi, move the weight of the others onto them.
     Psi = quadratic_feature_map(W)
@@ -366,40 +366,40 @@ def descent_path(
         coeffs = np.linalg.lstsq(Psi[keep].T, Psi[drop].T, rcond=None)[
             0
         ]  # Psi[drop] = coeffs.T @ Psi[keep]
-        u_new = np.zeros(p)
-        u_new[keep] = u[keep] + coeffs @ u[drop]
-        for point in _segment(u, u_new, n_steps):
-            us.append(point)
+        v_new = np.zeros(d1)
+        v_new[keep] = v[keep] + coeffs @ v[drop]
+        for point in _segment(v, v_new, n_steps):
+            vs.append(point)
             Ws.append(W.copy())
             legs.append(1)
-        u = u_new
+        v = v_new
         # Leg 2: move the freed filters to new ones that complete a basis of the symmetric matrices.
         for _ in range(100):
             W_new = W.copy()
-            W_new[drop] = rng.standard_normal((len(drop), n))
+            W_new[drop] = rng.standard_normal((len(drop), d0))
             if jacobian_rank(quadratic_feature_map(W_new), rtol=tol) == q:
                 break
         else:  # pragma: no cover - happens with probability zero
             raise RuntimeError("could not complete the basis; increase rtol")
         for point in _segment(W, W_new, n_steps):
-            us.append(u.copy())
+            vs.append(v.copy())
             Ws.append(point)
             legs.append(2)
         W = W_new
 
     # Leg 3: straight segment in u to a global minimum.
     s_star, optimum = quadratic_optimum(X, y)
-    u_star = np.linalg.lstsq(quadratic_feature_map(W).T, s_star, rcond=None)[0]
-    for point in _segment(u, u_star, n_steps):
-        us.append(point)
+    v_star = np.linalg.lstsq(quadratic_feature_map(W).T, s_star, rcond=None)[0]
+    for point in _segment(v, v_star, n_steps):
+        vs.append(point)
         Ws.append(W.copy())
         legs.append(3)
 
-    U, Wp = np.array(us), np.array(Ws)
-    outputs = np.einsum("kp,kpj->kj", U, np.einsum("kpn,nj->kpj", Wp, X) ** 2)
+    V, Wp = np.array(vs), np.array(Ws)
+    outputs = np.einsum("ki,kij->kj", V, np.einsum("kil,lj->kij", Wp, X) ** 2)
     residual = outputs - y
     return {
-        "u": U,
+        "v": V,
         "W": Wp,
         "loss": 0.5 * np.sum(residual**2, axis=1),
         "outputs": outputs,

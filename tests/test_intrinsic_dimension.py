@@ -1,7 +1,7 @@
 """Intrinsic dimensions and the quadratic descent path against independent ground truth.
 
 Ground truth: brute-force enumeration of monomials, explicit bases of homogeneous polynomials,
-Newton's identity ``<w, x>^2 = x^T (w w^T) x``, and least squares over all ``n x n`` matrices.
+Newton's identity ``<w, x>^2 = x^T (w w^T) x``, and least squares over all ``d0 x d0`` matrices.
 """
 
 from itertools import product
@@ -118,39 +118,39 @@ def test_quadratic_feature_map_is_the_symmetric_vectorisation():
 
 
 def optimum_over_all_matrices(X, y):
-    """min over M in R^{n x n} of 1/2 sum_j (x_j^T M x_j - y_j)^2, by least squares on vec(M)."""
+    """min over M in R^{d0 x d0} of 1/2 sum_j (x_j^T M x_j - y_j)^2, by least squares on vec(M)."""
     design = np.einsum("ij,kj->jik", X, X).reshape(X.shape[1], -1)
     coef = np.linalg.lstsq(design, y, rcond=None)[0]
     return 0.5 * np.sum((design @ coef - y) ** 2)
 
 
 @pytest.mark.parametrize(
-    "n,N,p,degenerate",
+    "d0,n,d1,degenerate",
     [(2, 10, 3, True), (3, 30, 6, True), (3, 30, 9, False), (3, 4, 7, True)],
 )
-def test_descent_path(n, N, p, degenerate):
+def test_descent_path(d0, n, d1, degenerate):
     rng = np.random.default_rng(7)
-    X, y = rng.standard_normal((n, N)), rng.standard_normal(N)
-    W = rng.standard_normal((p, n))
+    X, y = rng.standard_normal((d0, n)), rng.standard_normal(n)
+    W = rng.standard_normal((d1, d0))
     if degenerate:
         W[:, 1:] = 0.0  # all filters on one line: psi(W) has rank 1
-    u = rng.standard_normal(p)
-    path = descent_path(u, W, X, y, n_steps=15, seed=8)
+    v = rng.standard_normal(d1)
+    path = descent_path(v, W, X, y, n_steps=15, seed=8)
     loss, leg = path["loss"], path["leg"]
     K = len(loss)
     assert (
-        path["u"].shape == (K, p)
-        and path["W"].shape == (K, p, n)
-        and path["outputs"].shape == (K, N)
+        path["v"].shape == (K, d1)
+        and path["W"].shape == (K, d1, d0)
+        and path["outputs"].shape == (K, n)
     )
     # starts at the given point
-    np.testing.assert_array_equal(path["u"][0], u)
+    np.testing.assert_array_equal(path["v"][0], v)
     np.testing.assert_array_equal(path["W"][0], W)
     # the outputs are those of the network at every point of the path
     for k in range(0, K, 5):
         np.testing.assert_allclose(
             path["outputs"][k],
-            quadratic_network(path["u"][k], path["W"][k], X),
+            quadratic_network(path["v"][k], path["W"][k], X),
             atol=1e-10,
         )
     # non-increasing loss, constant output before the convex leg
@@ -158,14 +158,14 @@ def test_descent_path(n, N, p, degenerate):
     before = path["outputs"][leg < 3]
     assert np.max(np.abs(before - before[0])) <= 1e-9 * (1 + np.abs(before[0]).max())
     assert (leg == 1).any() == degenerate and (leg == 2).any() == degenerate
-    assert path["rank"][-1] == n * (n + 1) // 2
-    # ends at the global minimum, computed independently over all n x n matrices
+    assert path["rank"][-1] == d0 * (d0 + 1) // 2
+    # ends at the global minimum, computed independently over all d0 x d0 matrices
     best = optimum_over_all_matrices(X, y)
     assert abs(loss[-1] - best) <= 1e-9 * (1 + best)
     assert abs(float(path["optimum"]) - best) <= 1e-9 * (1 + best)
     assert abs(quadratic_optimum(X, y)[1] - best) <= 1e-9 * (1 + best)
     # deterministic given the seed
-    again = descent_path(u, W, X, y, n_steps=15, seed=8)
+    again = descent_path(v, W, X, y, n_steps=15, seed=8)
     np.testing.assert_array_equal(again["W"], path["W"])
 
 
@@ -176,7 +176,7 @@ def test_bad_input_raises():
     with pytest.raises(ValueError):
         descent_path(
             np.ones(6), np.ones((6, 2)), X, y
-        )  # filters and data disagree on n
+        )  # filters and data disagree on d0
     with pytest.raises(ValueError):
         descent_path(np.ones(6), np.ones((6, 3)), X, np.ones(5))
     with pytest.raises(ValueError):

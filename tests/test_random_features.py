@@ -76,7 +76,7 @@ def test_best_output_layer_against_sample_least_squares():
 
 
 def test_monte_carlo_constant():
-    # p = 1: E_w risk(rho(w), w) = E_w rho^2 / 2 - 2 E_w rho b + 1/5 = 128/15 - 2/5 + 1/5
+    # d1 = 1: E_w risk(rho(w), w) = E_w rho^2 / 2 - 2 E_w rho b + 1/5 = 128/15 - 2/5 + 1/5
     W = sphere_filters(100_000, 3, seed=6)
     rho = harmonic_density(W)
     b = 3 * W[:, 0] * W[:, 1] / 16
@@ -87,7 +87,7 @@ def test_monte_carlo_constant():
 def test_students_match_autograd_gradient_descent():
     rng = np.random.default_rng(7)
     X, y = rng.standard_normal((2, 6)), rng.standard_normal(6)
-    out = train_relu_students(X, y, p=3, n_runs=2, steps=30, lr=0.2, seed=8)
+    out = train_relu_students(X, y, d1=3, n_runs=2, steps=30, lr=0.2, seed=8)
     init = np.random.default_rng(8)
     W0, u0 = (
         init.standard_normal((2, 3, 2)) / np.sqrt(2),
@@ -97,11 +97,11 @@ def test_students_match_autograd_gradient_descent():
     for r in range(2):
 
         def loss(params):
-            return lu.squared_loss(params["u"] @ torch.relu(params["W"] @ Xt), yt) / 6
+            return lu.squared_loss(params["v"] @ torch.relu(params["W"] @ Xt), yt) / 6
 
         params, hist = lu.gradient_descent(
             loss,
-            {"u": torch.from_numpy(u0[r]), "W": torch.from_numpy(W0[r])},
+            {"v": torch.from_numpy(u0[r]), "W": torch.from_numpy(W0[r])},
             lr=0.2,
             max_steps=30,
         )
@@ -122,6 +122,10 @@ def test_bad_input_raises():
     with pytest.raises(ValueError):
         sphere_filters(0, 3)
     with pytest.raises(ValueError):
-        train_relu_students(np.ones((2, 3)), np.ones(3), p=2, n_runs=1, steps=5, lr=0.0)
+        train_relu_students(
+            np.ones((2, 3)), np.ones(3), d1=2, n_runs=1, steps=5, lr=0.0
+        )
     with pytest.raises(ValueError):
-        train_relu_students(np.ones((2, 3)), np.ones(4), p=2, n_runs=1, steps=5, lr=0.1)
+        train_relu_students(
+            np.ones((2, 3)), np.ones(4), d1=2, n_runs=1, steps=5, lr=0.1
+        )
