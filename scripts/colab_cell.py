@@ -1,7 +1,22 @@
 """The first cell of every notebook: on Colab, or in any Python without the book's package, it
-installs ``lecture_utils`` from the book's repository (the url and branch in _config.yml).
+installs ``lecture_utils`` from a pinned release of the book's repository.
 
 Usage: python scripts/colab_cell.py   (inserts or updates the cell in every notebook under book/)
+
+The release is the git tag ``v`` + the version of pyproject.toml (``v0.1.0``), in the repository
+whose url _config.yml gives; never a branch, so that a notebook always installs the code it was
+executed with. To release a new version of the package (when the notebooks need code that the
+last release lacks):
+
+1. raise ``version`` in pyproject.toml and ``__version__`` in lecture_utils/__init__.py (a test
+   checks that they agree);
+2. run ``python scripts/colab_cell.py``: every notebook's first cell then installs the new tag;
+3. commit, tag that commit ``v<version>`` and push the tag (``git tag v0.2.0 && git push origin
+   v0.2.0``).
+
+The install keeps what the runtime has where it satisfies the package's requirements: no
+``--upgrade``, no ``--force-reinstall`` and no torch of its own, so Colab's torch (any version
+from the lowest that pyproject.toml admits, see tests/test_environment.py) stays.
 
 The cell is tagged ``remove-cell``, so that it stays out of the book's pages, and it prints nothing
 where ``lecture_utils`` is importable (as wherever the notebooks are executed and tested), so that
@@ -12,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -22,21 +38,38 @@ CELL_ID = "install-lecture-utils"
 TAGS = ["remove-cell"]
 
 
-def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
-    """The url and branch of the book's repository, as _config.yml gives them."""
-    repo = yaml.safe_load(config.read_text())["repository"]
-    return repo["url"].rstrip("/"), repo.get("branch", "main")
+def release(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The git tag of the release the install cell pins: ``v`` + pyproject.toml's version."""
+    version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    return f"v{version}"
 
 
-def cell_source(url: str, branch: str = "main") -> str:
-    """The source of the install cell, for the repository at ``url`` (its ``branch``)."""
+def repository(
+    config: Path = ROOT / "_config.yml", pyproject: Path = ROOT / "pyproject.toml"
+) -> tuple[str, str]:
+    """The url of the book's repository (as _config.yml gives it) and the release to install."""
+    url = yaml.safe_load(config.read_text())["repository"]["url"].rstrip("/")
+    return url, release(pyproject)
+
+
+def cell_source(url: str, ref: str) -> str:
+    """The source of the install cell: the package at the git tag (or commit) ``ref`` of ``url``.
+
+    Its lines fit the code box (88 characters): the url is a variable, which IPython expands in
+    the ``%pip`` line.
+    """
+    if not ref or ref in {"main", "master", "HEAD"}:
+        raise ValueError(f"install a release (a tag or a commit), not {ref!r}")
     return "\n".join(
         [
-            "# On Colab, or in any Python without the book's package: install it from the book's repository.",
+            "# On Colab, or in any Python without the book's package: install the release of",
+            "# the book's package that these notebooks were executed with (what is installed",
+            "# already, such as Colab's torch, is kept where it satisfies its requirements).",
             "try:",
             "    import lecture_utils",
             "except ImportError:",
-            f'    %pip install --quiet "lecture_utils @ git+{url}@{branch}"',
+            f'    _book = "{url}"',
+            f'    %pip install --quiet "lecture_utils @ git+{{_book}}@{ref}"',
         ]
     )
 
