@@ -135,8 +135,8 @@ def _global_minimum_panels(d0, trials, n_values, d1_values):
 #: The panels of ``scale`` (Chapter 15): quantity of lecture_utils.scale.scale_fraction -> title.
 _SCALE_PANELS = {
     "interpolates": "runs that interpolate",
-    "hessian_rank": "positive Hessian eigenvalues / n",
-    "full_rank": "final region of rank n",
+    "hessian_rank": "positive Hessian eigenvalues / $n$",
+    "full_rank": "final region of rank $n$",
     "dead_units": "share of dead units",
 }
 
@@ -206,8 +206,8 @@ FIGURES: dict[str, FigureSpec] = {
             Panel(
                 label,
                 (100, 200, 400, 800),
-                (1, 2, 4, 16, 64, 256, 1024),
-                3,
+                tuple(range(128, 1025, 128)),
+                2,
                 d0=64,
                 extra={"quantity": q},
             )

@@ -26,6 +26,7 @@ otherwise an approximation of the extreme eigenvalues; :func:`top_hessian_eigenv
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -45,6 +46,7 @@ __all__ = [
     "per_example_jacobian",
     "ntk_gram",
     "hessian_operator",
+    "network_hessian_operator",
     "lanczos",
     "top_hessian_eigenvalues",
     "loss_gradient",
@@ -81,6 +83,16 @@ def _tensor(a) -> torch.Tensor:
     return torch.as_tensor(np.asarray(a, dtype=np.float64))
 
 
+@functools.cache
+def _load_digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    images, digits = load_digits(return_X_y=True)
+    images.setflags(write=False)
+    digits.setflags(write=False)
+    return images, digits
+
+
 def digits_problem(n: int, n_test: int = 500, seed=0) -> dict[str, np.ndarray]:
     """A random training set of ``n`` digits and a disjoint test set of ``n_test`` digits.
 
@@ -98,11 +110,9 @@ def digits_problem(n: int, n_test: int = 500, seed=0) -> dict[str, np.ndarray]:
         unit-norm image per column; ``"y"`` of shape ``(n,)`` and ``"y_test"`` of shape ``(n_test,)`` with entries
         ``+1`` (digits 5-9) and ``-1`` (digits 0-4); ``"digit"`` and ``"digit_test"``, the digits.
     """
-    from sklearn.datasets import load_digits
-
     n = check_positive_int(n, "n")
     n_test = check_positive_int(n_test, "n_test")
-    images, digits = load_digits(return_X_y=True)
+    images, digits = _load_digits()
     if n + n_test > len(digits):
         raise ValueError(
             f"n + n_test must be at most {len(digits)} (the number of digits), got {n + n_test}"
@@ -286,6 +296,46 @@ def hessian_operator(
         return torch.func.jvp(gradient, (theta,), (u_t,))[1].numpy()
 
     P = theta.numel()
+    return scipy.sparse.linalg.LinearOperator(
+        (P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64
+    )
+
+
+def network_hessian_operator(
+    params: dict[str, torch.Tensor], X, y
+) -> scipy.sparse.linalg.LinearOperator:
+    """The Hessian of ``1/2 ||F - y||^2`` for :func:`network`, as a ``LinearOperator`` in closed form.
+
+    ``H u = J^T (J u) + sum_j r_j Hess F(theta; x_j) u``. Off the kinks of ReLU the only second
+    derivatives of ``F`` are the mixed ones, ``d^2 F / (d v_i d (w_i, b_i)) = d1^{-1/2} a_ij (x_j, 1)``,
+    so both terms are a few products of ``(d1, n)`` matrices and ``J`` is never formed. The same
+    operator as :func:`hessian_operator` (the tests compare them), much faster for small networks.
+
+    Returns
+    -------
+    LinearOperator of shape ``(P, P)``, symmetric
+    """
+    W, b, v, X = _check_params(params, X)
+    y = as_vector(y, "y", length=X.shape[1])
+    d1, d0 = W.shape
+    s = 1.0 / math.sqrt(d1)
+    pre = W @ X + b[:, None]
+    A = (pre > 0).astype(np.float64)
+    relu = np.maximum(pre, 0.0)
+    r = s * (v @ relu) - y
+    D = v[:, None] * A  # (d1, n)
+
+    def matvec(u):
+        u = np.asarray(u, dtype=np.float64).reshape(-1)
+        U_W = u[: d1 * d0].reshape(d1, d0)
+        u_b, u_v = u[d1 * d0 : d1 * (d0 + 1)], u[d1 * (d0 + 1) :]
+        moved = U_W @ X + u_b[:, None]  # (d1, n): the change of the pre-activations
+        z = s * ((D * moved).sum(axis=0) + u_v @ relu)  # J u, shape (n,)
+        G = s * (D * z + A * r * u_v[:, None])  # (d1, n): the (W, b) part of both terms
+        out_v = s * (relu @ z + (A * moved) @ r)
+        return np.concatenate([(G @ X.T).ravel(), G.sum(axis=1), out_v])
+
+    P = d1 * (d0 + 2)
     return scipy.sparse.linalg.LinearOperator(
         (P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64
     )
@@ -612,9 +662,11 @@ def scale_run(
     """Train ``trials`` networks of width ``d1`` on ``n`` digits and measure the end of training.
 
     Each trial draws a training set (:func:`digits_problem`), a network (:func:`init_network`),
-    runs :func:`train` for ``steps`` steps with ``lr = 1 / lambda_max(J J^T)`` at initialisation,
+    runs :func:`train` for ``steps`` steps with ``lr = 1 / lambda_max(J J^T)`` at initialisation
+    (no step where ``J = 0``, every unit dead on the data),
     then :func:`gauss_newton_polish`. At the end it records: whether the loss is below ``1e-20``;
-    the number of clearly positive Hessian eigenvalues (Ritz values of :func:`lanczos` with
+    the number of clearly positive Hessian eigenvalues (Ritz values of :func:`lanczos`, on
+    :func:`network_hessian_operator`, with
     ``min(n + 20, P)`` steps above ``1e-8`` times the largest) divided by ``n``, capped at 1; whether
     the region's Jacobian has rank ``n`` (:func:`region_report`); the share of dead units.
 
@@ -629,11 +681,14 @@ def scale_run(
         problem = digits_problem(n, n_test=1, seed=rng)
         X, y = problem["X"], problem["y"]
         params = init_network(D0, d1, seed=rng)
-        lr = 1.0 / np.linalg.eigvalsh(ntk_gram(params, X))[-1]
-        params, _ = train(params, X, y, lr=lr, steps=steps, record_every=steps)
+        lam_max = np.linalg.eigvalsh(ntk_gram(params, X))[-1]
+        if lam_max > 0:  # otherwise every unit is dead on the data: F = 0, gradient 0
+            params, _ = train(
+                params, X, y, lr=1 / lam_max, steps=steps, record_every=steps
+            )
         params, losses = gauss_newton_polish(params, X, y, max_steps=30)
         P = count_parameters(D0, d1)
-        H = hessian_operator(network, params, X, y)
+        H = network_hessian_operator(params, X, y)
         ritz, _ = lanczos(H, min(n + 20, P), seed=rng, stop_tol=1e-10)
         positive = int(np.sum(ritz > 1e-8 * ritz[0]))
         report = region_report(params, X)

@@ -54,6 +54,17 @@ def test_hessian_vector_products_equal_the_dense_hessian():
     np.testing.assert_allclose(np.column_stack([op.matvec(u) for u in U.T]), H @ U)
 
 
+def test_closed_form_hessian_operator_equals_autograd_at_positive_loss():
+    params, X, y = small_problem(d0=3, d1=6, n=5, seed=2)
+    H = lu.loss_hessian(scale.network, params, X, y)
+    assert np.abs(H - lu.loss_hessian(scale.network, params, X, 0 * y)).max() > 0.1
+    op = scale.network_hessian_operator(params, X, y)
+    U = np.random.default_rng(3).standard_normal((H.shape[0], 4))
+    np.testing.assert_allclose(
+        np.column_stack([op.matvec(u) for u in U.T]), H @ U, atol=1e-12
+    )
+
+
 def test_lanczos_of_a_low_rank_matrix_returns_its_nonzero_eigenvalues_and_stops():
     rng = np.random.default_rng(2)
     B = rng.standard_normal((60, 7))
@@ -186,3 +197,17 @@ def test_below_prints_a_class_for_rounding_level_numbers():
     assert scale.below(2e-3, 1e-10) == "2.0e-03 (not below 1e-10)"
     with pytest.raises(ValueError, match="level"):
         scale.below(1.0, 0.0)
+
+
+def test_scale_run_with_every_unit_dead_does_not_train():
+    # d1 = 1 and a unit inactive on every digit: J = 0, no step size, nothing to train
+    for seed in range(200):
+        rng = np.random.default_rng(seed)  # the draws of scale_run, in its order
+        X = scale.digits_problem(20, n_test=1, seed=rng)["X"]
+        if not np.any(scale.ntk_gram(scale.init_network(64, 1, seed=rng), X)):
+            break
+    else:
+        pytest.skip("no seed with a dead unit")
+    run = scale.scale_run(1, 20, 1, seed, steps=5)
+    assert run["interpolates"] == (0.0,) and run["dead_units"] == (1.0,)
+    assert run["hessian_rank"] == (0.0,) and run["full_rank"] == (0.0,)
