@@ -1,10 +1,11 @@
 """The book's page layout on top of sphinx-book-theme: code that fits its box, and a hint on
 whatever scrolls sideways.
 
-* Code and outputs are set at ``0.8rem`` with narrower side padding, the in-page table of contents
-  takes ``14rem`` instead of ``17rem`` and the article's side padding is ``1.5rem``, so that a line
-  of 88 characters (the line length of ``ruff format``) fits a code box on a 1280 px wide screen,
-  even inside a collapsed cell or a solution drop-down. ``tests/test_site.py`` checks it.
+* Code and outputs are set at ``0.75rem`` (12 px, as on GitHub) with narrower side padding, the
+  in-page table of contents takes ``14rem`` instead of ``17rem`` and the article's side padding is
+  ``1.5rem``, so that a line of 88 characters (the line length of ``ruff format``) fits a code box
+  on a 1280 px wide screen, even in a collapsed cell inside a solution inside an exercise.
+  ``tests/test_site.py`` checks it.
 * Display equations, tables and code that are wider than the page (on a phone, say) scroll
   sideways. A small script marks each such box with ``book-scroll-left`` / ``book-scroll-right``
   while there is more to see on that side, and the stylesheet fades that edge, so the reader can
