@@ -141,8 +141,10 @@ def run_colab_cell(monkeypatch, importable):
 
         monkeypatch.setattr(builtins, "__import__", fake_import)
     shell = SimpleNamespace(run_line_magic=lambda *args: calls.append(args))
-    exec(code, {"get_ipython": lambda: shell})
-    return calls
+    namespace = {"get_ipython": lambda: shell}
+    exec(code, namespace)
+    # IPython expands {name} in a magic's line from the user's namespace; the fake shell does not.
+    return [(magic, line.format(**namespace)) for magic, line in calls]
 
 
 def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_is_missing(
