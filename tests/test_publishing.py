@@ -36,7 +36,7 @@ def test_workflow_builds_strictly_and_deploys_to_pages_on_pushes_to_main():
     assert re.search(
         r"^strict-build:.*\n\t.*jupyter-book build \. --all -W --keep-going$",
         makefile,
-        re.M,
+        re.MULTILINE,
     )
     upload = [
         s
@@ -105,3 +105,112 @@ def test_offline_assets_are_pinned():
         assert lock["packages"][f"node_modules/{name}"]["version"] == version
     assert "sphinx-mathjax-offline" in CONFIG["sphinx"]["extra_extensions"]
     assert "offline_assets" in CONFIG["sphinx"]["local_extensions"]
+
+
+def toc_files() -> list[str]:
+    """Every document of the table of contents, sections included."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+    def walk(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from walk(entry.get("sections", []))
+
+    return [toc["root"]] + [f for part in toc["parts"] for f in walk(part["chapters"])]
+
+
+def library_modules() -> list[str]:
+    """The public modules of lecture_utils (``_validation`` and ``__main__`` are not)."""
+    return sorted(
+        path.stem
+        for path in (ROOT / "lecture_utils").glob("*.py")
+        if not path.stem.startswith("_")
+    )
+
+
+def test_every_module_of_the_library_has_its_api_page():
+    """Each module of lecture_utils has a page book/api/<module>.md that documents it, listed in
+    the table of contents under the library's index page, and no page documents a module that
+    is gone: a new module needs its page."""
+    modules = library_modules()
+    assert len(modules) >= 20
+    toc = toc_files()
+    pages = sorted(path.stem for path in (ROOT / "book" / "api").glob("*.md"))
+    assert pages == modules, (
+        f"modules without a page: {sorted(set(modules) - set(pages))}; "
+        f"pages without a module: {sorted(set(pages) - set(modules))}"
+    )
+    index = (ROOT / "book" / "92_api.md").read_text()
+    for module in modules:
+        text = (ROOT / "book" / "api" / f"{module}.md").read_text()
+        assert re.search(
+            rf"^\.\. automodule:: lecture_utils\.{module}$", text, re.MULTILINE
+        ), module
+        assert re.search(r"^   :members:", text, re.MULTILINE), module
+        assert f"book/api/{module}" in toc, f"book/api/{module} is not in _toc.yml"
+        assert f"{{doc}}`api/{module}`" in index, (
+            f"92_api.md does not link api/{module}"
+        )
+    api = toc.index("book/92_api")
+    assert set(toc[api + 1 : api + 1 + len(modules)]) == {
+        f"book/api/{m}" for m in modules
+    }, "the API pages are the sections of book/92_api"
+
+
+def test_the_book_says_how_to_cite_it():
+    """CITATION.cff, the landing page's BibTeX entry and _config.yml name the same book."""
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0" and citation["message"]
+    authors = [author["name"] for author in citation["authors"]]
+    assert citation["title"] == CONFIG["title"]
+    assert authors == [CONFIG["author"]]
+    assert citation["url"] == PAGES_URL
+    assert citation["repository-code"] == REPOSITORY
+    preferred = citation["preferred-citation"]
+    assert preferred["type"] == "book" and preferred["title"] == CONFIG["title"]
+    assert [author["name"] for author in preferred["authors"]] == authors
+    assert str(preferred["year"]) == str(CONFIG["copyright"])
+    assert preferred["url"] == PAGES_URL
+    # A licence is stated only where the repository has one.
+    licensed = any(ROOT.glob("LICEN[CS]E*"))
+    assert ("license" in citation) == licensed
+    landing = (ROOT / "book" / "index.md").read_text()
+    assert yaml.safe_load((ROOT / "_toc.yml").read_text())["root"] == "book/index"
+    entry = re.search(r"```bibtex\n(@book\{.*?\n\})\n```", landing, re.DOTALL)
+    assert entry, "the landing page has no BibTeX entry"
+    fields = dict(
+        re.findall(r"^\s*(\w+)\s*=\s*\{+(.*?)\}+,?$", entry.group(1), re.MULTILINE)
+    )
+    assert fields["title"] == CONFIG["title"]
+    assert fields["author"] == CONFIG["author"]
+    assert fields["year"] == str(preferred["year"])
+    assert fields["url"] == PAGES_URL
+    assert "CITATION.cff" in landing
+
+
+def test_preface_clones_the_configured_repository():
+    preface = (ROOT / "book" / "00_preface.md").read_text()
+    clones = re.findall(r"git clone (\S+)", preface)
+    assert clones and all(url.removesuffix(".git") == REPOSITORY for url in clones), (
+        clones
+    )
+
+
+def test_dollar_maths_in_docstrings_becomes_the_math_role():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "docstring_math", ROOT / "book" / "_ext" / "docstring_math.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    convert = module.dollars_to_math
+    assert convert(r"the Gram matrix $J J^\top$, of shape") == (
+        r"the Gram matrix :math:`J J^\top`, of shape"
+    )
+    assert convert("($n$ points)") == "(:math:`n` points)"
+    assert convert("``$d_0$`` stays code, $d_1$ not") == (
+        "``$d_0$`` stays code, :math:`d_1` not"
+    )
+    for untouched in ("costs $5 and $10", ">>> print('$x$')", r"a \$x$", "$ x $"):
+        assert convert(untouched) == untouched

@@ -3,16 +3,22 @@
 Every page of the table of contents must load offline (no request leaves localhost, none fails, no
 console error), with its mathematics typeset by MathJax (no raw TeX left, no TeX errors), every
 image loaded and described, its theorem blocks numbered after its chapter, and its links resolving.
-The search page must find Chapter 1, the bibliography must list every cited work, and the
-explorer of Chapter 12 must respond to its slider from the saved widget state, with no kernel.
+The search page must find Chapter 1, the bibliography must list every cited work with an
+author-year label, and the explorer of Chapter 12 must respond to its slider from the saved widget
+state, with no kernel. The pages must read well: at 1280 px no code cell or output scrolls
+sideways and no figure is shrunk below a readable size (see
+``test_figures_are_displayed_at_a_readable_scale``); at 390 px the menu button opens the table of
+contents and its links work; each page has one search field; a box wider than a phone's screen
+shows that it scrolls; the landing page links every chapter and says how to cite the book.
 
 The browser is Debian's ``chromium`` (``/usr/bin/chromium``; `.ci/run` installs it when it is
-missing); nothing downloads a browser. Screenshots of the landing page and of Chapter 12 are
-written to ``_build/screenshots`` for review.
+missing); nothing downloads a browser. Screenshots of the landing page, a chapter, a wide figure,
+the phone menu and the explorer of Chapter 12 are written to ``_build/screenshots`` for review.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -21,7 +27,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlparse
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 import yaml
@@ -54,8 +60,25 @@ SEARCH_TERM = "Jacobian"  # from the title of Chapter 1
 def toc_documents() -> list[str]:
     """The documents of the table of contents, in reading order, without suffix."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+    def with_sections(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from with_sections(entry.get("sections", []))
+
     return [toc["root"]] + [
-        chapter["file"] for part in toc["parts"] for chapter in part["chapters"]
+        document
+        for part in toc["parts"]
+        for document in with_sections(part["chapters"])
+    ]
+
+
+def notebook_pages() -> list[str]:
+    """The pages made from notebooks: the chapters and the problem sets."""
+    return [
+        f"{document}.html"
+        for document in toc_documents()
+        if (ROOT / f"{document}.ipynb").exists()
     ]
 
 
@@ -112,15 +135,17 @@ def browser():
 class LoadedPage:
     """A page opened in a fresh browser context, with every problem it had while loading."""
 
-    def __init__(self, browser, server: str, path: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(
+        self, browser, server: str, path: str, width: int = 1280, height: int = 900
+    ):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.server = server
 
         def route(request_route):
             url = request_route.request.url
-            if url.startswith(server) or url.startswith("data:"):
+            if url.startswith((server, "data:")):
                 request_route.continue_()
             else:
                 self.problems.append(f"request leaving localhost: {url}")
@@ -161,8 +186,8 @@ class LoadedPage:
 def open_page(browser, server):
     pages = []
 
-    def opener(path: str) -> LoadedPage:
-        pages.append(LoadedPage(browser, server, path))
+    def opener(path: str, width: int = 1280, height: int = 900) -> LoadedPage:
+        pages.append(LoadedPage(browser, server, path, width, height))
         return pages[-1]
 
     yield opener
@@ -298,6 +323,15 @@ def test_bibliography_lists_every_cited_work(open_page):
         len(cited),
         entries.count(),
     )
+    # Labels are author-year, as the citations in the text: "[Karhadkar et al., 2024]".
+    labels = entries.locator("span.label").all_inner_texts()
+    odd = [
+        label
+        for label in labels
+        if not re.fullmatch(r"\[\S.*, \d{4}[a-z]?\]", label.strip())
+    ]
+    assert not odd, f"labels that are not author-year: {odd}"
+    assert "[Karhadkar et al., 2024]" in [label.strip() for label in labels]
     # A citation in Chapter 3 links to its entry on the bibliography page.
     chapter = open_page("book/03_manifold_of_global_minima.html").page
     links = chapter.locator("main a[href*='99_bibliography.html#']")
@@ -340,21 +374,263 @@ def test_chapter_12_explorer_moves_without_a_kernel(open_page):
     assert not loaded.problems, loaded.problems
 
 
+PHONE = {"width": 390, "height": 844}
+#: Below this size (the em size, in CSS pixels) a figure's tick labels are too small to read.
+MIN_TICK_LABEL_PX = 9.0
+
+#: Opens every collapsed part of a page (hidden code cells, solutions), so that it is measured too.
+EXPAND_JS = """() => {
+    document.querySelectorAll("details").forEach(d => { d.open = true; });
+    document.querySelectorAll(".toggle-hidden").forEach(e => e.classList.remove("toggle-hidden"));
+}"""
+
+#: Boxes of code and of outputs that are wider than their box (they scroll sideways).
+OVERFLOW_JS = """() => {
+    const boxes = [["code", "main div.cell_input div.highlight > pre, main div.highlight > pre"],
+                   ["output", "main div.cell_output pre, main div.cell_output"]];
+    const found = [], seen = new Set();
+    for (const [kind, selector] of boxes) {
+        for (const box of document.querySelectorAll(selector)) {
+            if (seen.has(box) || box.offsetParent === null) continue;
+            seen.add(box);
+            if (box.scrollWidth <= box.clientWidth + 1) continue;
+            const lines = box.innerText.split("\\n");
+            const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), "");
+            const inOutput = box.closest("div.cell_output") !== null;
+            found.push({kind: inOutput ? "output" : kind, scroll: box.scrollWidth,
+                        client: box.clientWidth, longest: longest});
+        }
+    }
+    return found;
+}"""
+
+#: The figures of the article: address, displayed width (CSS px) and width in pixels.
+FIGURES_JS = """() => Array.from(document.querySelectorAll("article.bd-article img")).map(img => ({
+    src: img.currentSrc, alt: img.getAttribute("alt") || "",
+    figure: (img.closest("figure") || {}).id || "",
+    displayed: img.getBoundingClientRect().width, natural: img.naturalWidth}))"""
+
+
+def png_dpi(data: bytes) -> float | None:
+    """The resolution of a PNG in pixels per inch, from its pHYs chunk (None if it has none)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        if kind == b"pHYs":
+            chunk = data[position + 8 : position + 17]
+            per_metre, unit = int.from_bytes(chunk[:4], "big"), chunk[8]
+            return per_metre * 0.0254 if unit == 1 else None
+        if kind in (b"IDAT", b"IEND"):
+            return None
+        position += 12 + length
+    return None
+
+
+def tick_label_points() -> float:
+    """The size of tick labels in the book's figure style, in points."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    from lecture_utils.plotting import use_book_style
+
+    with mpl.rc_context():
+        use_book_style()
+        return FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+
+
+def image_bytes(site_dir: Path, server: str, src: str) -> bytes:
+    if src.startswith("data:"):
+        return base64.b64decode(src.split(",", 1)[1])
+    return (Path(site_dir) / unquote(urlparse(src).path).lstrip("/")).read_bytes()
+
+
+def test_phone_menu_opens_the_table_of_contents(open_page):
+    """At 390 px, the visible menu button opens the table of contents, whose links work."""
+    loaded = open_page("book/03_manifold_of_global_minima.html", **PHONE)
+    page = loaded.page
+    assert not page.locator("#pst-primary-sidebar").is_visible()
+    buttons = page.locator("button.primary-toggle:visible")
+    assert buttons.count() == 1, f"{buttons.count()} visible menu buttons"
+    buttons.first.click()
+    menu = page.locator("#pst-primary-sidebar-modal")
+    menu.wait_for(state="visible", timeout=5000)
+    link = menu.locator(
+        "a.reference.internal[href$='04_hessian_at_global_minimum.html']"
+    )
+    assert link.is_visible(), "the opened menu does not show the link to Chapter 4"
+    link.click()
+    page.wait_for_url("**/book/04_hessian_at_global_minimum.html")
+    # The button for the page's own contents opens them too.
+    page.locator("button.secondary-toggle:visible").first.click()
+    contents = page.locator("#pst-secondary-sidebar-modal")
+    contents.wait_for(state="visible", timeout=5000)
+    assert contents.locator("a.nav-link:visible").count() > 0
+    page.keyboard.press("Escape")
+    contents.wait_for(state="hidden", timeout=5000)
+    assert not loaded.problems, loaded.problems
+
+
+def test_wide_screen_menu_button_hides_and_shows_the_table_of_contents(open_page):
+    page = open_page("book/03_manifold_of_global_minima.html").page
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    button = page.locator("button.primary-toggle:visible")
+    assert button.count() == 1, f"{button.count()} visible menu buttons"
+    button.first.click()
+    sidebar.wait_for(state="hidden", timeout=5000)
+    button.first.click()
+    sidebar.wait_for(state="visible", timeout=5000)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}])
+def test_one_search_field(open_page, viewport):
+    """One way to search on each page (pydata-sphinx-theme 0.17 once added a second one)."""
+    page = open_page("book/03_manifold_of_global_minima.html", **viewport).page
+    search = page.locator(
+        ".search-button-field:visible, .search-button:visible, "
+        "form.bd-search:visible, input[type='search']:visible"
+    )
+    assert search.count() == 1, (
+        f"{search.count()} search fields or buttons at {viewport['width']} px"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES[:-2])
+def test_code_and_outputs_fit_their_boxes_at_1280_px(open_page, path):
+    """On a laptop screen no code cell and no output scrolls sideways (hidden ones included)."""
+    page = open_page(path).page
+    page.evaluate(EXPAND_JS)
+    wide = page.evaluate(OVERFLOW_JS)
+    assert not wide, (
+        f"{path}: {len(wide)} boxes scroll sideways at 1280 px:\n"
+        + "\n".join(
+            f"  {box['kind']} {box['scroll']} px in a {box['client']} px box, longest line "
+            f"{len(box['longest'])} characters: {box['longest'][:100]!r}"
+            for box in wide
+        )
+    )
+
+
+@pytest.mark.parametrize("path", notebook_pages())
+def test_figures_are_displayed_at_a_readable_scale(open_page, site_dir, server, path):
+    """No figure is shrunk so much that its tick labels become too small to read.
+
+    The criterion: a figure's tick labels are set at the book style's size (10 pt,
+    ``tick_label_points``), and its PNG records its resolution (pHYs chunk, pixels per inch;
+    matplotlib writes it). A label of ``s`` points is ``s / 72 * dpi`` pixels of the PNG, and the
+    page displays the PNG scaled by ``displayed width / natural width``, so its size on the page
+    is ``s / 72 * dpi * displayed / natural`` CSS pixels. At 1280 px it must be at least
+    ``MIN_TICK_LABEL_PX``: 9 px, where a figure drawn at 100 dpi for the page has 13.9 px, so a
+    figure may be shrunk to about 65 % of its size and no further. A PNG without its resolution
+    cannot be judged and fails too (save it with its dpi).
+    """
+    page = open_page(path).page
+    page.evaluate(EXPAND_JS)
+    points = tick_label_points()
+    figures, small = page.evaluate(FIGURES_JS), []
+    for figure in figures:
+        if figure["natural"] == 0 or figure["displayed"] == 0:
+            continue
+        if figure["src"].split("?")[0].lower().endswith(".svg"):
+            continue
+        name = figure["figure"] or figure["alt"][:60]
+        dpi = png_dpi(image_bytes(site_dir, server, figure["src"]))
+        if dpi is None:
+            small.append(f"  {name}: the PNG does not record its resolution (pHYs)")
+            continue
+        tick = points / 72 * dpi * figure["displayed"] / figure["natural"]
+        if tick < MIN_TICK_LABEL_PX:
+            small.append(
+                f"  {name}: tick labels {tick:.1f} px (displayed at "
+                f"{figure['displayed']:.0f} of {figure['natural'] * 96 / dpi:.0f} px at 96 dpi)"
+            )
+    assert not small, (
+        f"{path}: figures below the readable scale (tick labels under "
+        f"{MIN_TICK_LABEL_PX} px at 1280 px):\n" + "\n".join(small)
+    )
+
+
+def test_wide_boxes_show_that_they_scroll(open_page):
+    """On a phone a display equation wider than the page fades out on the side with more."""
+    page = open_page("book/14_gradient_descent_and_regions.html", **PHONE).page
+    page.wait_for_function(
+        "() => document.querySelector('[data-book-scroll]') !== null"
+    )
+    wide = page.locator("mjx-container.book-scroll-right")
+    assert wide.count() >= 1, "no display equation marked as scrolling"
+    box = wide.first.element_handle()  # the same element, after its classes change
+    box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    page.wait_for_timeout(200)
+    classes = box.get_attribute("class")
+    assert "book-scroll-left" in classes and "book-scroll-right" not in classes, classes
+    # Nothing that fits is marked.
+    assert page.evaluate(
+        """() => Array.from(document.querySelectorAll('.book-scroll-right'))
+                 .every(box => box.scrollWidth > box.clientWidth)"""
+    )
+
+
+def test_landing_page_presents_the_book(open_page):
+    """The landing page links every chapter and problem set, and says how to cite the book."""
+    loaded = open_page("book/index.html")
+    page = loaded.page
+    hrefs = {
+        urldefrag(urljoin(page.url, href)).url
+        for href in page.eval_on_selector_all(
+            "article a[href]", "links => links.map(a => a.getAttribute('href'))"
+        )
+    }
+    missing = [
+        document
+        for document in toc_documents()[1:]
+        if re.match(r"book/(\d\d_|problem_sets/)", document)
+        and urljoin(page.url, f"/{document}.html") not in hrefs
+    ]
+    assert not missing, f"the landing page does not link {missing}"
+    text = page.locator("article").inner_text()
+    assert "CITATION.cff" in text and "@book{" in text
+    assert not loaded.problems, loaded.problems
+
+
 def test_screenshots_for_review(browser, server, open_page):
+    """Screenshots for a reader to review: the landing page, a chapter, a wide figure, the phone
+    menu opened, and the explorer of Chapter 12."""
     folder = ROOT / "_build" / "screenshots"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     landing = browser.new_page(viewport={"width": 1280, "height": 900})
-    landing.goto(server + "index.html")  # redirects to the Preface
-    landing.wait_for_url("**/book/00_preface.html")
+    landing.goto(server + "index.html")  # redirects to the landing page
+    landing.wait_for_url("**/book/index.html")
     landing.evaluate("() => MathJax.startup.promise")
     landing.screenshot(path=folder / "landing.png")
     landing.close()
-    chapter = open_page("book/12_function_space_1d.html").page
-    chapter.locator(".widget-slider").first.scroll_into_view_if_needed()
-    chapter.screenshot(path=folder / "chapter-12-explorer.png")
-    for name in ("landing.png", "chapter-12-explorer.png"):
-        assert (folder / name).stat().st_size > 10_000
+    chapter = open_page("book/03_manifold_of_global_minima.html").page
+    chapter.screenshot(path=folder / "chapter-3.png")
+    wide = open_page("book/11_one_dimensional_input.html").page
+    figure = wide.locator("article figure:has(img)").last
+    figure.scroll_into_view_if_needed()
+    figure.screenshot(path=folder / "wide-figure.png")
+    phone = open_page("book/03_manifold_of_global_minima.html", **PHONE).page
+    phone.screenshot(path=folder / "phone.png")
+    phone.locator("button.primary-toggle:visible").first.click()
+    phone.locator("#pst-primary-sidebar-modal").wait_for(state="visible")
+    phone.wait_for_timeout(300)
+    phone.screenshot(path=folder / "phone-menu-open.png")
+    explorer = open_page("book/12_function_space_1d.html").page
+    explorer.locator(".widget-slider").first.scroll_into_view_if_needed()
+    explorer.screenshot(path=folder / "chapter-12-explorer.png")
+    for name in (
+        "landing.png",
+        "chapter-3.png",
+        "wide-figure.png",
+        "phone.png",
+        "phone-menu-open.png",
+        "chapter-12-explorer.png",
+    ):
+        assert (folder / name).stat().st_size > 10_000, name
 
 
 def test_pages_work_opened_from_disk(browser, site_dir):
