@@ -147,7 +147,9 @@ def varied_figure(noise=0.0, seed=0, bump=None):
         points[0, 7] += 0.02 * np.ptp(points[0])
     fig, axes = plt.subplots(2, 3)
     axes[0, 0].plot(x, noisy(y, noise, rng))
-    axes[0, 0].plot(x, noisy(np.zeros_like(x), noise, rng))  # a residual that is exactly 0
+    axes[0, 0].plot(
+        x, noisy(np.zeros_like(x), noise, rng)
+    )  # a residual that is exactly 0
     axes[0, 0].fill_between(x, noisy(y, noise, rng) - 0.5, noisy(y, noise, rng) + 0.5)
     axes[0, 1].semilogy(x, decay * (1 + noise * rng.uniform(-1, 1, 200)))
     axes[0, 1].axhline(1e-4)
