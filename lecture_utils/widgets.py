@@ -360,8 +360,8 @@ def _figure_png(fig, dpi: float = EXPLORER_PIXEL_DENSITY * EXPLORER_DPI) -> byte
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     small = io.BytesIO()
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(
-        small, format="png", optimize=True
-    )
+        small, format="png", optimize=True, dpi=(dpi, dpi)
+    )  # the dpi recorded, so a reader (and the site test) can tell the size of its labels
     return small.getvalue()
 
 
