@@ -384,6 +384,17 @@ def _certification_shift(gram, weighted_max, inputs_sq_norm, k, d1) -> np.ndarra
     return 2.0 * (product_error + cholesky_error + shift_error)
 
 
+def _pattern_and_gram(W, b, v, X):
+    """Validated ``W, b, v, X``, the activation pattern ``A`` (float64) and ``J J^T``."""
+    W = as_matrix(W, "W")
+    d1, d0 = W.shape
+    b = None if b is None else as_vector(b, "b", length=d1)
+    v = as_vector(v, "v", length=d1)
+    X = as_matrix(X, "X", rows=d0)
+    A = activation_pattern(W, b, X).astype(np.float64)
+    return W, b, v, X, A, jacobian_gram(W, b, v, X)
+
+
 def gram_certifies_full_rank(W, b, v, X) -> bool:
     """Whether the computed Gram matrix proves ``rank J = n`` despite its rounding errors.
 
@@ -422,13 +433,8 @@ def gram_certifies_full_rank(W, b, v, X) -> bool:
     largest cells of the paper's figures), so ``sigma_min(J) / sigma_max(J)`` is then at least
     about ``1e-7``, far above the tolerance ``max(J.shape) eps`` of the SVD rank: both agree.
     """
-    W = as_matrix(W, "W")
+    W, b, v, X, A, G = _pattern_and_gram(W, b, v, X)
     d1, d0 = W.shape
-    b = None if b is None else as_vector(b, "b", length=d1)
-    v = as_vector(v, "v", length=d1)
-    X = as_matrix(X, "X", rows=d0)
-    A = activation_pattern(W, b, X).astype(np.float64)
-    G = jacobian_gram(W, b, v, X)
     weighted = (A * (v**2)[:, None]).T @ A
     k = d0 + (b is not None)
     inputs_sq_norm = float((X**2).sum()) + (X.shape[1] if b is not None else 0)
@@ -528,13 +534,8 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
         steps 1 and 2 prove the exact rank, and only where it is far from that tolerance (exactly
         deficient, or ``sigma_min / sigma_max`` above about ``1e-7``).
     """
-    W = as_matrix(W, "W")
+    W, b, v, X, A, G = _pattern_and_gram(W, b, v, X)
     d1, d0 = W.shape
-    b = None if b is None else as_vector(b, "b", length=d1)
-    v = as_vector(v, "v", length=d1)
-    X = as_matrix(X, "X", rows=d0)
-    A = activation_pattern(W, b, X).astype(np.float64)
-    G = jacobian_gram(W, b, v, X)
     active_units = A[v != 0]
     counts = active_units.T @ active_units
     k = d0 + (b is not None)

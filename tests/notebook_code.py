@@ -1,5 +1,7 @@
-"""The code cells of the book's notebooks, as Python source, for the tests that read code."""
+"""The code cells of the book's notebooks, as Python source, for the tests that read code;
+and the book's scripts, loaded as modules."""
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -43,3 +45,11 @@ def code_cells():
             )
             if source is not None:
                 yield f"{path.relative_to(ROOT)} cell {index}", source
+
+
+def load_script(name):
+    """``scripts/<name>.py`` loaded as a module (the scripts are no package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

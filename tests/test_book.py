@@ -1,7 +1,6 @@
 """Checks on the book's notebooks and table of contents that nbval and the build do not make."""
 
 import builtins
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,15 +10,10 @@ import nbformat
 import pytest
 import yaml
 
+from notebook_code import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 colab_cell = load_script("colab_cell")

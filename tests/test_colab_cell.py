@@ -1,7 +1,6 @@
 """The install cell of the notebooks (scripts/colab_cell.py) pins a release of the book, the one
 pyproject.toml names, and installs nothing that the runtime (Colab's torch) already satisfies."""
 
-import importlib.util
 import re
 import shlex
 import tomllib
@@ -12,14 +11,9 @@ import pytest
 
 import lecture_utils
 
+from notebook_code import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 colab_cell = load_script("colab_cell")
