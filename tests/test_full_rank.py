@@ -2,21 +2,31 @@
 
 Ground truth here: a brute-force integer determinant (Laplace expansion in Python integers) over
 every 0/1 matrix of a given size, published counts of singular 0/1 matrices, the explicit Jacobian
-and its SVD rank, and a slow trial-by-trial loop built from the basic functions of the library.
+and its SVD rank (trial by trial on a cell's own draws, completed to explicit data), the plain
+per-trial procedure of the paper (fresh data and parameters, SVD rank) for the distribution of a
+cell's estimate, the documented random scheme reproduced with NumPy's generators, statistical tests
+that the completed data are standard Gaussian, and, for the rule that the activation pattern
+decides the rank, every 0/1 pattern of small sizes against the SVD rank of the Khatri-Rao rows
+``a_j (x) (x_j, 1)`` and a plain count of equal columns.
 """
 
+from collections import Counter
 from fractions import Fraction
 from itertools import product
 
 import numpy as np
 import pytest
+from scipy.linalg import khatri_rao
 
 import lecture_utils as lu
 from lecture_utils.full_rank import (
     GRAM_RTOL,
-    _certification_shift,
+    _bareiss_determinants,
     _cell_decisions,
     _cell_draws,
+    _cell_inputs,
+    _certification_shift,
+    _dealt_groups_independent,
     _decide_full_rank,
     _structurally_deficient,
     d0_for_cell,
@@ -28,6 +38,8 @@ from lecture_utils.full_rank import (
     is_singular_01,
     jacobian_gram,
     jacobian_has_full_rank,
+    pattern_decides_rank,
+    pattern_full_rank,
     singular_probability_exact,
     singular_probability_mc,
 )
@@ -186,31 +198,51 @@ def test_gram_has_full_rank_by_hand():
 
 def test_decision_rule_steps():
     calls = []
+    svd_answers = {5: np.diag([1.0, 1e-20]), 6: np.diag([1.0, 10**-7.5])}
 
     def explicit(t):
         calls.append(t)
-        return [None, None, None, np.diag([1.0, 1e-20]), np.diag([1.0, 10**-7.5])][t]
+        return svd_answers[t]
 
+    singular = np.ones((2, 2))  # two equal rows of J: rank 1
     grams = np.stack(
         [
             np.diag([1.0, 0.0]),
-            np.diag([1.0, 1.0]),
+            np.eye(2),
+            singular,
             np.diag([1.0, 0.5]),
+            np.eye(2),
             np.diag([1.0, 1e-40]),
             np.diag([1.0, 1e-15]),
         ]
     )
-    counts = np.stack([np.diag([1.0, 0.0]), np.ones((2, 2))] + [np.eye(2)] * 3)
-    shifts = np.full(5, 1e-14)
-    # dead point; two points with one activation column, more than k = 1 of them;
-    # certified by Cholesky; SVD says deficient; SVD says full
-    full, svd = _decide_full_rank(grams, explicit, counts, shifts, 1)
-    np.testing.assert_array_equal(full, [False, False, True, False, True])
-    np.testing.assert_array_equal(svd, [False, False, False, True, True])
-    assert calls == [3, 4]
-    # with k = 2 the two points of one pattern are no structural deficiency: Cholesky decides
-    full, svd = _decide_full_rank(grams[1:2], explicit, counts[1:2], shifts[:1], 2)
-    assert full[0] and not svd[0]
+    dead = np.diag([1.0, 0.0])
+    counts = np.stack(
+        [dead, dead, np.ones((2, 2)), np.eye(2), np.ones((2, 2))] + [np.eye(2)] * 2
+    )
+    shifts = np.full(7, 1e-14)
+    # 0: dead point. 1: dead point, decided before the Cholesky factorisation (which would
+    # succeed). 2: singular and two points with one activation column, more than k = 1 of
+    # them: structurally deficient. 3: certified. 4: certified, so the counts (which would say
+    # deficient) are never looked at. 5: uncertified, the SVD says deficient. 6: uncertified,
+    # the SVD says full.
+    full, svd = _decide_full_rank(grams.copy(), explicit, counts, shifts, 1)
+    np.testing.assert_array_equal(full, [False, False, False, True, True, False, True])
+    np.testing.assert_array_equal(svd, [False] * 5 + [True, True])
+    assert calls == [5, 6]
+    # with k = 2 the two points of one activation column are no structural deficiency:
+    # the certificate fails on the singular Gram matrix and the SVD decides
+    calls.clear()
+    svd_answers[0] = singular
+    full, svd = _decide_full_rank(
+        grams[2:3].copy(), explicit, counts[2:3], shifts[:1], 2
+    )
+    assert not full[0] and svd[0] and calls == [0]
+    svd_answers[0] = np.eye(2)  # what the SVD says is the answer
+    full, svd = _decide_full_rank(
+        grams[2:3].copy(), explicit, counts[2:3], shifts[:1], 2
+    )
+    assert full[0] and svd[0]
 
 
 def independent_gram(W, b, v, X):
@@ -292,58 +324,239 @@ def test_certificate_on_exactly_and_nearly_rank_deficient_jacobians():
 
 
 def slow_full_rank_probability(d0, d1, n, trials, seed):
-    """The experiment written out trial by trial: explicit Jacobian, SVD rank."""
+    """The cell's own draws, written out trial by trial: explicit data, Jacobian, SVD rank."""
+    W, b, v, X = _cell_inputs(d0, d1, n, trials, seed)
+    ranks = [
+        lu.jacobian_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) for t in range(trials)
+    ]
+    return np.mean(np.array(ranks) == n)
+
+
+def plain_full_rank_count(d0, d1, n, trials, seed):
+    """The plain procedure of the paper: a fresh generator per trial, data, parameters, SVD rank."""
     full = 0
-    for child in np.random.SeedSequence([seed, d0, d1, n]).spawn(trials):
+    for child in np.random.SeedSequence([seed, d0, d1, n, 7]).spawn(trials):
         rng = np.random.default_rng(child)
         X = lu.gaussian_inputs(d0, n, seed=rng)
         W, b, v = lu.init_two_layer(d0, d1, seed=rng, scheme="paper")
         full += lu.jacobian_rank(lu.relu_jacobian(W, b, v, X)) == n
-    return full / trials
+    return int(full)
 
 
-@pytest.mark.parametrize(
-    "d0,d1,n",
-    [
-        (1, 30, 20),
-        (2, 10, 25),
-        (3, 8, 30),
-        (5, 5, 30),
-        (13, 6, 50),
-        (40, 7, 40),
-        (2, 60, 60),
-        (1, 3, 7),
-    ],
-)
+# Gram cells (2 (d0 + 1) < n) that draw X; Gram cells that draw W X through Z (d1 < d0 and
+# groups of at most min(d1, 4) points per input coordinate), some of whose trials are decided
+# from completed data; pattern cells (2 (d0 + 1) >= n) that draw Z (d1 < d0) or X. In
+# (5, 3, 10), (4, 3, 10), (2, 4, 6) and (3, 3, 8) some trials are decided by a repeated column.
+FIGURE_CELLS = [
+    (1, 30, 20),
+    (2, 10, 25),
+    (3, 8, 30),
+    (5, 5, 30),
+    (13, 6, 50),
+    (2, 60, 60),
+    (1, 3, 7),
+    (10, 2, 30),
+    (10, 5, 30),
+    (5, 4, 18),
+    (4, 3, 15),
+    (6, 3, 20),
+    (10, 3, 20),
+    (12, 3, 24),
+    (5, 3, 10),
+    (4, 3, 10),
+    (40, 7, 40),
+    (95, 5, 190),
+    (2, 4, 6),
+    (3, 3, 8),
+]
+
+
+@pytest.mark.parametrize("d0,d1,n", FIGURE_CELLS)
 def test_full_rank_probability_equals_slow_loop(d0, d1, n):
     assert full_rank_probability(
         d0, d1, n, trials=60, seed=5
     ) == slow_full_rank_probability(d0, d1, n, 60, 5)
 
 
-def test_cell_draws_are_those_of_init_two_layer():
-    X, W, b, v = _cell_draws(3, 7, 11, 5, 9)
-    for t, child in enumerate(np.random.SeedSequence([9, 3, 7, 11]).spawn(5)):
-        rng = np.random.default_rng(child)
-        np.testing.assert_array_equal(X[t], lu.gaussian_inputs(3, 11, seed=rng))
-        W_t, b_t, v_t = lu.init_two_layer(3, 7, seed=rng, scheme="paper")
-        np.testing.assert_array_equal(W[t], W_t)
-        np.testing.assert_array_equal(b[t], b_t)
-        np.testing.assert_array_equal(v, v_t)
+@pytest.mark.parametrize(
+    "d0,d1,n,draws",
+    [
+        (3, 7, 11, "X"),  # d1 >= d0
+        (3, 8, 8, "X"),
+        (3, 3, 8, "X"),
+        (10, 2, 30, "X"),  # 3 points per input coordinate, more than d1 = 2
+        (5, 3, 10, "Z"),  # 2 (d0 + 1) >= n and d1 < d0
+        (95, 5, 190, "Z"),
+        (10, 5, 30, "Z"),  # 3 points per input coordinate, at most min(d1, 4)
+        (12, 7, 65, "X"),  # 5 points per input coordinate, more than 4
+    ],
+)
+def test_cell_draws_follow_the_documented_scheme(d0, d1, n, draws):
+    trials, seed = 6, 9
+    rng = np.random.default_rng(np.random.SeedSequence([seed, d0, d1, n]).spawn(2)[0])
+    bound = 1.0 / np.sqrt(d0)
+    W_expected = rng.uniform(-bound, bound, size=(trials, d1, d0))
+    b_expected = rng.uniform(-bound, bound, size=(trials, d1))
+    normals = rng.standard_normal((trials, d1 if draws == "Z" else d0, n))
+    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed)
+    np.testing.assert_array_equal(W, W_expected)
+    np.testing.assert_array_equal(b, b_expected)
+    np.testing.assert_array_equal(v, lu.init_two_layer(d0, d1, seed=0)[2])
+    np.testing.assert_array_equal(v[:3], [1.0, -1.0, 1.0][:d1])
+    if draws == "Z":
+        assert X is None
+        np.testing.assert_array_equal(Z, normals)
+    else:
+        assert Z is None
+        np.testing.assert_array_equal(X, normals)
+        # nothing to complete: the explicit data are the drawn ones
+        np.testing.assert_array_equal(_cell_inputs(d0, d1, n, trials, seed)[3], X)
+    # the scheme is "paper" (bound 1/sqrt(d0)), and a cell depends on its own four numbers only
+    assert np.abs(W).max() <= bound and np.abs(W).max() > 0.8 * bound
+    assert not np.array_equal(_cell_draws(d0, d1, n, trials, seed + 1)[0], W)
 
 
 @pytest.mark.parametrize(
-    "d0,d1,n", [(1, 160, 40), (2, 120, 100), (1, 90, 60), (48, 10, 190), (3, 12, 40)]
+    "d0,d1,n", [(5, 3, 10), (10, 3, 20), (40, 7, 40), (95, 5, 190), (10, 5, 30)]
 )
-def test_cell_decisions_equal_the_svd_rank_trial_by_trial(d0, d1, n):
-    full, svd = _cell_decisions(d0, d1, n, 40, 3)
-    X, W, b, v = _cell_draws(d0, d1, n, 40, 3)
+def test_cell_inputs_complete_the_preactivations_to_explicit_data(d0, d1, n):
+    # Z stands for Q^T X, where Q (orthonormal, d0 x d1) spans the rows of W and W^T = Q L^T,
+    # L L^T = W W^T the Cholesky factorisation: W X = L Z. Across the rows of W, X is G from
+    # the seed sequence (1, t) of trial t, i.e. child t of the cell's second child.
+    trials, seed = 20, 4
+    W0, b0, _, X0, Z = _cell_draws(d0, d1, n, trials, seed)
+    W, b, _, X = _cell_inputs(d0, d1, n, trials, seed)
+    assert X0 is None and X.shape == (trials, d0, n)
+    np.testing.assert_array_equal(W, W0)
+    np.testing.assert_array_equal(b, b0)
+    rest = np.random.SeedSequence([seed, d0, d1, n]).spawn(2)[1].spawn(trials)
+    full, _ = _cell_decisions(d0, d1, n, trials, seed)
+    for t in range(trials):
+        L = np.linalg.cholesky(W[t] @ W[t].T)
+        Q = np.linalg.solve(L, W[t]).T
+        np.testing.assert_allclose(Q.T @ Q, np.eye(d1), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(W[t] @ X[t], L @ Z[t], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(Q.T @ X[t], Z[t], rtol=0, atol=1e-12)
+        G = np.random.default_rng(rest[t]).standard_normal((d0, n))
+        P = np.eye(d0) - Q @ Q.T
+        np.testing.assert_allclose(P @ X[t], P @ G, rtol=0, atol=1e-12)
+        # the explicit data have the pattern the cell decides from
+        A = lu.activation_pattern(W[t], b[t], X[t])
+        np.testing.assert_array_equal(A, L @ Z[t] + b[t][:, None] > 0)
+        if pattern_decides_rank(d0, n):
+            assert full[t] == pattern_full_rank(A, d0 + 1)
+
+
+def test_completed_inputs_are_standard_gaussian():
+    # Thresholds are 5 standard errors; dropping Q Z gives variance 0.7, doubling it 1.9.
+    from scipy import stats
+
+    d0, d1, n, trials = 10, 3, 20, 2000
+    assert _cell_draws(d0, d1, n, 1, 2)[3] is None  # the cell draws Z, not X
+    W, _, _, X = _cell_inputs(d0, d1, n, trials, 2)
+    entries = X.ravel()
+    N = entries.size
+    assert abs(entries.mean()) < 5 / np.sqrt(N)
+    assert abs(entries.var() - 1.0) < 5 * np.sqrt(2.0 / N)
+    assert stats.kstest(entries, "norm").pvalue > 1e-6
+    points = np.swapaxes(X, 1, 2).reshape(-1, d0)  # every data point, a vector of R^d0
+    M = len(points)
+    covariance = points.T @ points / M
+    standard_error = np.where(
+        np.eye(d0, dtype=bool), np.sqrt(2.0 / M), np.sqrt(1.0 / M)
+    )
+    assert np.all(np.abs(covariance - np.eye(d0)) < 5 * standard_error)
+    # in the frame of the weights: d1 standard normals along the rows of W, d0 - d1 across,
+    # whatever W is
+    Q = np.linalg.qr(np.swapaxes(W, 1, 2))[0]
+    along = (np.matmul(np.swapaxes(Q, 1, 2), X) ** 2).sum(axis=1).ravel()
+    across = (X**2).sum(axis=1).ravel() - along
+    assert abs(along.mean() - d1) < 5 * np.sqrt(2.0 * d1 / M)
+    assert abs(across.mean() - (d0 - d1)) < 5 * np.sqrt(2.0 * (d0 - d1) / M)
+    first_row = W[:, 0, :] / np.linalg.norm(W[:, 0, :], axis=1, keepdims=True)
+    projection = np.einsum("ti,tin->tn", first_row, X).ravel()
+    assert abs(projection.mean()) < 5 / np.sqrt(M)
+    assert abs(projection.var() - 1.0) < 5 * np.sqrt(2.0 / M)
+    assert stats.kstest(projection, "norm").pvalue > 1e-6
+
+
+@pytest.mark.parametrize(
+    "d0,d1,n",
+    [
+        (2, 15, 25),  # Gram cells
+        (3, 10, 30),
+        (1, 25, 12),
+        (10, 5, 30),  # Gram cells that draw W X through Z
+        (5, 4, 18),
+        (5, 3, 10),  # pattern cells that draw W X through Z
+        (4, 3, 10),
+        (40, 7, 40),
+        (2, 4, 6),  # pattern cells that draw X
+        (3, 3, 8),
+    ],
+)
+def test_full_rank_probability_has_the_distribution_of_the_plain_procedure(d0, d1, n):
+    trials = 1500
+    fast = round(trials * full_rank_probability(d0, d1, n, trials=trials, seed=3))
+    plain = plain_full_rank_count(d0, d1, n, trials, 3)
+    pooled = (fast + plain) / (2 * trials)
+    assert 0.15 < pooled < 0.85  # a cell where the test has power
+    standard_error = np.sqrt(pooled * (1 - pooled) * 2 / trials)
+    assert abs(fast - plain) / trials < 4.5 * standard_error
+
+
+@pytest.mark.parametrize(
+    "d0,d1,n,trials",
+    [
+        (1, 160, 40, 40),
+        (2, 120, 100, 40),
+        (1, 90, 60, 40),
+        (48, 10, 190, 40),
+        (3, 12, 40, 40),
+        (10, 5, 30, 100),  # Gram cells that draw Z
+        (5, 4, 18, 200),
+        (4, 3, 15, 200),
+        (5, 3, 10, 40),  # pattern cells
+        (4, 3, 10, 40),
+        (2, 4, 6, 40),
+        (40, 7, 40, 40),
+        (95, 5, 190, 40),
+    ],
+)
+def test_cell_decisions_equal_the_svd_rank_trial_by_trial(d0, d1, n, trials):
+    full, svd = _cell_decisions(d0, d1, n, trials, 3)
+    W, b, v, X = _cell_inputs(d0, d1, n, trials, 3)
     expected = [
         np.linalg.matrix_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) == n
-        for t in range(40)
+        for t in range(trials)
     ]
     np.testing.assert_array_equal(full, expected)
-    assert svd.sum() <= 2  # the certificates decide almost every trial
+    assert svd.sum() <= max(
+        2, 0.05 * trials
+    )  # the certificates decide almost every trial
+    if pattern_decides_rank(d0, n):
+        assert not svd.any()  # the pattern decides every trial
+    if (d0, d1, n) == (4, 3, 15):  # some trials were left to the completed data
+        assert svd.any()
+
+
+@pytest.mark.parametrize("d0,d1,n", [(4, 3, 10), (2, 4, 6), (3, 3, 8)])
+def test_repeated_activation_columns_decide_some_trials(d0, d1, n):
+    # Trials with no dead data point whose Jacobian is still deficient: each has a column of
+    # the activation pattern shared by more than d0 + 1 points, and the cell says deficient.
+    trials = 200
+    W, b, v, X = _cell_inputs(d0, d1, n, trials, 1)
+    full, _ = _cell_decisions(d0, d1, n, trials, 1)
+    found = 0
+    for t in range(trials):
+        A = lu.activation_pattern(W[t], b[t], X[t])
+        if not A.any(axis=0).all():
+            continue
+        if lu.jacobian_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) < n:
+            found += 1
+            assert max(Counter(map(tuple, A.T)).values()) > d0 + 1
+            assert not full[t]
+    assert found >= 5
 
 
 def test_full_rank_probability_extremes():
@@ -384,6 +597,208 @@ def test_full_rank_grid_cells_and_ratio_rule():
     np.testing.assert_array_equal(
         full_rank_grid(0.25, [10, 30], [2, 5], trials=20, seed=1, n_jobs=2), ratio_grid
     )
+
+
+# --- the activation pattern decides the rank when 2 (d0 + 1) >= n ------------------------------
+
+
+def all_patterns(d1, n):
+    """Every 0/1 matrix of shape ``(d1, n)``, shape ``(2**(d1 n), d1, n)``."""
+    codes = np.arange(2 ** (d1 * n))
+    return ((codes[:, None] >> np.arange(d1 * n)) & 1).reshape(-1, d1, n)
+
+
+def khatri_rao_full_rank(A, Xt):
+    """Whether the rows ``a_j (x) xt_j`` have rank ``n``, for a stack of patterns (SVD rank).
+
+    Asserts that the rank is clear: the ``n``-th singular value is either at rounding level or
+    far above it.
+    """
+    J = np.swapaxes(khatri_rao(A, Xt), 1, 2)  # (T, n, d1 k), row j = kron(a_j, xt_j)
+    n = A.shape[-1]
+    if J.shape[-1] < n:
+        return np.zeros(len(A), dtype=bool)
+    s = np.linalg.svd(J, compute_uv=False)
+    ratio = s[:, n - 1] / np.maximum(s[:, 0], 1e-300)
+    assert np.all((ratio < 1e-12) | (ratio > 1e-6))
+    return ratio > 1e-6
+
+
+@pytest.mark.parametrize(
+    "d1,n,k",
+    [
+        (1, 2, 2),
+        (2, 3, 3),
+        (2, 4, 2),
+        (3, 4, 2),
+        (2, 5, 3),
+        (3, 5, 3),
+        (2, 6, 3),
+        (4, 4, 2),
+    ],
+)
+def test_pattern_full_rank_equals_the_rank_for_every_pattern(d1, n, k):
+    A = all_patterns(d1, n)
+    rng = np.random.default_rng(10 * d1 + n)
+    gaussian = rng.standard_normal((k, n))
+    with_ones = np.vstack(
+        [rng.standard_normal((k - 1, n)), np.ones((1, n))]
+    )  # (x_j, 1)
+    expected = khatri_rao_full_rank(A, gaussian)
+    np.testing.assert_array_equal(khatri_rao_full_rank(A, with_ones), expected)
+    got = pattern_full_rank(A, k)
+    np.testing.assert_array_equal(got, expected)
+    assert got.any() and not got.all()
+    no_zero_column = A.any(axis=1).all(axis=1)
+    if (
+        k < n and d1 > 1
+    ):  # some patterns without a dead point are deficient: repeated columns
+        assert (no_zero_column & ~expected).any()
+    else:
+        np.testing.assert_array_equal(expected, no_zero_column)
+
+
+def test_pattern_full_rank_on_a_stack_equals_one_at_a_time():
+    rng = np.random.default_rng(2)
+    A = (rng.random((60, 3, 8)) < 0.6).astype(int)
+    A[::7, :, 1:6] = A[::7, :, :1]  # six equal columns: more than k = 4 of them
+    got = pattern_full_rank(A, 4)
+    assert isinstance(got, np.ndarray) and got.dtype == bool and got.shape == (60,)
+    single = [pattern_full_rank(a, 4) for a in A]
+    assert all(isinstance(s, bool) for s in single)
+    np.testing.assert_array_equal(got, single)
+    np.testing.assert_array_equal(pattern_full_rank(A.astype(bool), 4), got)
+    np.testing.assert_array_equal(pattern_full_rank(A.astype(float), 4), got)
+    assert got.any() and not got.all() and not got[::7].any()
+
+
+@pytest.mark.parametrize("d1", [40, 62, 63, 70, 130])
+def test_pattern_full_rank_with_many_units_against_counting_equal_columns(d1):
+    # Columns from a small pool, two of which differ only in the last unit (beyond 64 bits for
+    # d1 > 64) and two only in the first: a comparison of truncated columns would see repeats.
+    rng = np.random.default_rng(d1)
+    n, k, trials = 12, 6, 80
+    base = rng.integers(0, 2, size=d1)
+    last, first = base.copy(), base.copy()
+    last[-1] ^= 1
+    first[0] ^= 1
+    pool = np.stack(
+        [base, last, first, np.zeros(d1, dtype=int), rng.integers(0, 2, d1)]
+    )
+    A = np.empty((trials, d1, n), dtype=int)
+    for t in range(trials):
+        weights = rng.dirichlet(np.ones(len(pool)) * 0.7)
+        weights[3] *= 0.2  # a zero column now and then
+        A[t] = pool[rng.choice(len(pool), size=n, p=weights / weights.sum())].T
+    A[0] = pool[
+        [0, 1] * 6
+    ].T  # six copies each of two columns differing in the last unit
+    A[1] = pool[[0, 2] * 6].T  # ... in the first unit
+    A[2] = pool[[0] * 7 + [1] * 5].T  # seven equal columns
+    expected = [
+        a.any(axis=0).all() and max(Counter(map(tuple, a.T)).values()) <= k for a in A
+    ]
+    got = pattern_full_rank(A, k)
+    np.testing.assert_array_equal(got, expected)
+    assert got[0] and got[1] and not got[2]
+    assert 10 < got.sum() < trials - 10
+    # zero units change neither the zero columns nor the repeated ones
+    padded = np.concatenate([A, np.zeros((trials, 70, n), dtype=int)], axis=1)
+    np.testing.assert_array_equal(pattern_full_rank(padded, k), got)
+
+
+def dealt_groups_independent_by_hand(A, k):
+    """The documented certificate, one pattern at a time: sort the columns (as the integers whose
+    bit i is unit i), deal them out in turn to k groups, and ask each group for full column rank."""
+    d1, n = A.shape
+    codes = (A * (1 << np.arange(d1))[:, None]).sum(axis=0)
+    columns = A[:, np.argsort(codes, kind="stable")]
+    return all(
+        np.linalg.matrix_rank(columns[:, group::k]) == len(range(group, n, k))
+        for group in range(min(k, n))
+    )
+
+
+@pytest.mark.parametrize(
+    "d1,n,k", [(3, 3, 1), (3, 5, 2), (3, 4, 2), (2, 4, 2), (3, 5, 3)]
+)
+def test_dealt_groups_certificate_for_every_pattern(d1, n, k):
+    # Sound: where it holds, the Khatri-Rao rows a_j (x) xt_j have rank n for generic data.
+    A = all_patterns(d1, n)
+    rng = np.random.default_rng(d1 + 10 * n)
+    Xt = np.vstack([rng.standard_normal((k - 1, n)), np.ones((1, n))])
+    full = khatri_rao_full_rank(A, Xt)
+    certified = _dealt_groups_independent(A.astype(bool), k)
+    assert certified.dtype == bool and certified.shape == (len(A),)
+    assert np.all(full[certified])
+    assert certified.any()
+    sample = np.random.default_rng(0).choice(
+        len(A), size=min(len(A), 300), replace=False
+    )
+    np.testing.assert_array_equal(
+        certified[sample], [dealt_groups_independent_by_hand(A[i], k) for i in sample]
+    )
+    if 2 * k >= n:  # groups of at most two columns: the pattern rule itself
+        np.testing.assert_array_equal(certified, pattern_full_rank(A, k))
+    elif (
+        k == 1
+    ):  # one group: J has the rows a_j (x_j, 1) with x_j of length 0, i.e. A^T
+        np.testing.assert_array_equal(certified, full)
+    else:  # a certificate only: it misses some full-rank patterns
+        assert (full & ~certified).any()
+
+
+def test_bareiss_determinants_of_gram_matrices_are_exact():
+    rng = np.random.default_rng(4)
+    for g in (1, 2, 3, 4, 5):
+        for m in (max(1, g - 1), g + 3):
+            B = rng.integers(0, 2, size=(400, m, g))
+            B[::5, :, 0] = 0  # a zero leading minor
+            B[1::5, :, -1] = B[1::5, :, 0]  # two equal columns
+            M = np.matmul(np.swapaxes(B, 1, 2), B)  # positive semidefinite, integer
+            got = _bareiss_determinants(M)
+            expected = [bareiss_det(m.tolist()) for m in M]
+            np.testing.assert_array_equal(got, expected)
+            np.testing.assert_array_equal(
+                _bareiss_determinants(M.reshape(20, 20, g, g)), got.reshape(20, 20)
+            )
+            if m >= g:
+                assert (got == 0).any() and (got > 0).any()
+                assert g < 3 or (got > 1).any()
+
+
+def test_pattern_decides_rank():
+    assert pattern_decides_rank(1, 4) and not pattern_decides_rank(1, 5)
+    assert pattern_decides_rank(10, 22) and not pattern_decides_rank(10, 23)
+    assert pattern_decides_rank(95, 190) and pattern_decides_rank(5, 1)
+    assert not pattern_decides_rank(2, 60)
+    for d0, n in [(0, 3), (3, 0), (-1, 2), (2.0, 3), (True, 3)]:
+        with pytest.raises(ValueError):
+            pattern_decides_rank(d0, n)
+
+
+@pytest.mark.parametrize(
+    "A,k",
+    [
+        (np.ones((2, 5)), 2),  # 2 k < n: the pattern does not decide
+        (np.ones((2, 3, 7)), 3),
+        (np.full((2, 3), 2), 2),  # not 0/1
+        (np.full((2, 3), 0.5), 2),
+        (-np.ones((2, 3)), 2),
+        (np.ones(4), 2),  # wrong number of dimensions
+        (np.ones((1, 2, 3, 4)), 2),
+        (np.ones((0, 3)), 2),  # empty
+        (np.ones((2, 0)), 2),
+        (np.ones((0, 2, 3)), 2),
+        (np.ones((2, 3)), 0),  # k not a positive integer
+        (np.ones((2, 3)), -1),
+        (np.ones((2, 3)), 2.0),
+        (np.ones((2, 3)), True),
+    ],
+)
+def test_pattern_full_rank_bad_input(A, k):
+    with pytest.raises(ValueError):
+        pattern_full_rank(A, k)
 
 
 # --- bad input ---------------------------------------------------------------------------------
