@@ -13,10 +13,12 @@ usual way to time on a machine shared with other jobs. In one run the script pri
    the eight panels.
 2. Figure 6, one cell: the cone test against one linear program per region.
 3. A roofline estimate for the whole of Figures 2-3 at the paper's resolution: the floating-point
-   work of the Gram products and factorisations (counted per cell; float32 for the exact pattern
-   counts, float64 otherwise) divided by the measured one-thread matrix-product rates of this
-   machine, the time that drawing the random numbers takes at the measured generator rate, and the
-   measured time of computing both whole figures, whose values must equal the shipped results.
+   work of the Gram method (products and factorisations on every trial, counted per cell; float32
+   for the exact pattern counts, float64 otherwise) divided by the measured one-thread
+   matrix-product rates of this machine. Beside it, the work that the fast path actually does
+   (where the activation pattern decides a trial, it forms no Gram matrix), the time that drawing
+   its random numbers takes at the measured generator rate, and the measured time of computing
+   both whole figures, whose values must equal the shipped results.
 """
 
 import argparse
@@ -26,17 +28,26 @@ import time
 import numpy as np
 
 import lecture_utils as lu
-from lecture_utils.full_rank import _cell_decisions, _cell_generators
+from lecture_utils import full_rank
+from lecture_utils.full_rank import (
+    _cell_decisions,
+    _cell_inputs,
+    _draws_preactivations,
+    pattern_decides_rank,
+)
 from lecture_utils.reproduce import FIGURES, load_results, panel_cells
 
 
 def reference_full_rank_probability(d0, d1, n, trials, seed):
-    """Figures 2-3 the plain way: per trial the explicit Jacobian and ``numpy.linalg.matrix_rank``."""
+    """Figures 2-3 the plain way: per trial the explicit Jacobian and ``numpy.linalg.matrix_rank``.
+
+    From the same random draws as the fast path, with the data completed to an explicit ``X``
+    where the fast path draws only ``W X``.
+    """
+    W, b, v, X = _cell_inputs(d0, d1, n, trials, seed)
     full = 0
-    for rng in _cell_generators(d0, d1, n, trials, seed):
-        X = rng.standard_normal((d0, n))
-        W, b, v = lu.init_two_layer(d0, d1, seed=rng, scheme="paper")
-        full += np.linalg.matrix_rank(lu.relu_jacobian(W, b, v, X)) == n
+    for t in range(trials):
+        full += np.linalg.matrix_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) == n
     return full / trials
 
 
@@ -126,18 +137,35 @@ def figure_cells(quick):
     return cells
 
 
-def work_of_cell(d0, d1, n, trials, svd_trials):
-    """Floating-point work of one cell: (float64 flops, float32 flops, random numbers drawn)."""
+def work_of_cell(d0, d1, n, trials, gram_trials, svd_trials):
+    """Work of one cell: float64 and float32 flops of the Gram method, of the fast path, and the
+    normal and uniform random numbers the fast path draws.
+
+    The Gram method (the roofline of the issue) forms ``W X``, ``Xt^T Xt`` (syrk), ``A^T A``
+    (syrk, float32) and a Cholesky factorisation on every trial. The fast path does that only on
+    the trials its pattern tests leave open (counted by ``gram_trials``); where it draws ``Z``
+    instead of ``X`` it forms ``W W^T``, its Cholesky factor ``L`` and ``L Z``.
+    """
     if d1 * (d0 + 1) < n:
-        return 0.0, 0.0, 0.0, 0.0
+        return np.zeros(6)
     pattern = 2 * d0 * d1 * n  # W X
-    inputs_gram = n * n * d0  # syrk: half of 2 n^2 d0
+    inputs_gram = n * n * (d0 + 1)  # syrk: half of 2 n^2 (d0 + 1)
     counts = n * n * d1  # syrk in float32
     cholesky = n**3 / 3
     params = d1 * (d0 + 1)
     svd = 4 * n * n * params - 4 * n**3 / 3  # singular values of an n x params matrix
-    flops64 = trials * (pattern + inputs_gram + cholesky) + svd_trials * svd
-    return flops64, trials * counts, trials * d0 * n, trials * d1 * (d0 + 1)
+    gram64 = trials * (pattern + inputs_gram + cholesky)
+    gram32 = trials * counts
+    uniforms = trials * d1 * (d0 + 1)
+    if _draws_preactivations(d0, d1, n):
+        fast64 = trials * (d0 * d1 * d1 + d1**3 / 3 + d1 * d1 * n)
+        normals = trials * d1 * n + gram_trials * d0 * n
+    else:
+        fast64 = trials * pattern if pattern_decides_rank(d0, n) else 0.0
+        normals = trials * d0 * n
+    fast64 += gram_trials * (pattern + inputs_gram + cholesky) + svd_trials * svd
+    fast32 = gram_trials * counts
+    return np.array([gram64, gram32, fast64, fast32, normals, uniforms])
 
 
 def whole_figures(cells):
@@ -154,6 +182,26 @@ def whole_figures(cells):
             svd_trials.append(int(svd.sum()))
     cpu = time.process_time() - cpu_start
     return time.perf_counter() - start, cpu, values, svd_trials
+
+
+def gram_trial_counts(cells):
+    """Per cell, how many trials reached the Gram matrices (an untimed run that counts them)."""
+    counts = []
+    gram_decisions = full_rank._gram_decisions
+
+    def counting(W, b, v, X):
+        counts[-1] += len(W)
+        return gram_decisions(W, b, v, X)
+
+    full_rank._gram_decisions = counting
+    try:
+        for cell in cells:
+            counts.append(0)
+            if cell["d1"] * (cell["d0"] + 1) >= cell["n"]:
+                _cell_decisions(**cell)
+    finally:
+        full_rank._gram_decisions = gram_decisions
+    return counts
 
 
 def shipped_values():
@@ -178,14 +226,17 @@ def benchmark_figures(args):
         assert values == shipped_values(), "Figures 2-3 differ from the shipped results"
     rate64, rate32 = matmul_rates()
     normal_ns, uniform_ns = generator_rates()
-    work = np.array(
+    gram_trials = gram_trial_counts(cells)
+    work = np.sum(
         [
-            work_of_cell(c["d0"], c["d1"], c["n"], c["trials"], s)
-            for c, s in zip(cells, svd_trials)
-        ]
-    ).sum(axis=0)
-    flops64, flops32, normals, uniforms = work
-    roofline = flops64 / (rate64 * 1e9) + flops32 / (rate32 * 1e9)
+            work_of_cell(c["d0"], c["d1"], c["n"], c["trials"], g, s)
+            for c, g, s in zip(cells, gram_trials, svd_trials)
+        ],
+        axis=0,
+    )
+    gram64, gram32, fast64, fast32, normals, uniforms = work
+    roofline = gram64 / (rate64 * 1e9) + gram32 / (rate32 * 1e9)
+    fast_roofline = fast64 / (rate64 * 1e9) + fast32 / (rate32 * 1e9)
     drawing = (normals * normal_ns + uniforms * uniform_ns) * 1e-9
     resolution = "quick grids" if args.quick else "paper resolution"
     print(f"Figures 2-3 at {resolution}: {len(cells)} cells, one BLAS thread")
@@ -194,24 +245,26 @@ def benchmark_figures(args):
         f"{rate32:.1f} GFLOP/s (float32)"
     )
     print(
-        f"  work: {flops64 / 1e9:.1f} GFLOP in float64 (W X, Xt^T Xt, Cholesky, "
-        f"{sum(svd_trials)} SVD fallbacks), {flops32 / 1e9:.1f} GFLOP in float32 (A^T A)"
+        f"  Gram method on every trial: {gram64 / 1e9:.1f} GFLOP in float64 (W X, "
+        f"Xt^T Xt, Cholesky), {gram32 / 1e9:.1f} GFLOP in float32 (A^T A)"
     )
-    print(f"  roofline estimate (work / matmul rate): {roofline:.2f} s")
+    print(f"  roofline estimate (that work / matmul rate): {roofline:.2f} s")
+    print(
+        f"  work of the fast path ({sum(gram_trials)} trials reached the "
+        f"Gram matrices, {sum(svd_trials)} the SVD): {fast64 / 1e9:.1f} GFLOP in float64, "
+        f"{fast32 / 1e9:.1f} GFLOP in float32, {fast_roofline:.2f} s at the matmul rate"
+    )
     print(
         f"  random numbers: {normals / 1e6:.0f} M normal, {uniforms / 1e6:.0f} M uniform; "
         f"at the measured {normal_ns:.1f} / {uniform_ns:.1f} ns each: {drawing:.2f} s"
     )
-    print(
-        f"  measured whole figures: {measured:.2f} s (minimum of {args.figure_repeats}) = "
-        f"{measured / roofline:.1f}x the roofline estimate, "
-        f"{measured / (roofline + drawing):.1f}x roofline + drawing"
-    )
-    print(
-        f"  processor time of this process (without the time other jobs held the core): "
-        f"{cpu:.2f} s = {cpu / roofline:.1f}x the roofline estimate, "
-        f"{cpu / (roofline + drawing):.1f}x roofline + drawing"
-    )
+    for what, seconds in (("wall time", measured), ("processor time", cpu)):
+        print(
+            f"  measured whole figures, {what} (minimum of {args.figure_repeats}): "
+            f"{seconds:.2f} s = {seconds / roofline:.1f}x the roofline estimate, "
+            f"{seconds / (fast_roofline + drawing):.1f}x the fast path's own work "
+            f"and draws"
+        )
     if not args.quick:
         print("  every cell identical to the shipped results of Figures 2 and 3")
 

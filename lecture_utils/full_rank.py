@@ -19,11 +19,18 @@ The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if it
 ``J J^T = (A^T diag(v^2) A) * (Xt^T Xt)``  (entry-wise product, ``Xt`` = ``X`` with a row of ones)
 
 is nonsingular, where ``A`` is the activation pattern (:func:`jacobian_gram`). The Gram matrix is
-cheap to form (``A^T A`` holds integer counts, exact in float32). A Cholesky factorisation of
-``J J^T`` shifted by a rigorous bound on all rounding errors certifies most full-rank cases
-(:func:`gram_certifies_full_rank`); a data point on which no unit is active, or more than ``d0 + 1``
-points with the same activation column, certify a rank deficiency exactly; the few remaining cases
-fall back to the SVD of ``J``. A cell of Figures 2-3 is decided on the whole batch of its trials.
+cheap to form (``A^T A`` holds integer counts, exact in float32). A data point on which no unit is
+active certifies a rank deficiency exactly; a Cholesky factorisation of ``J J^T`` shifted by a
+rigorous bound on all rounding errors certifies most full-rank cases
+(:func:`gram_certifies_full_rank`); where it fails, more than ``d0 + 1`` points with the same
+activation column certify a deficiency; the few remaining cases fall back to the SVD of ``J``.
+
+For almost every data set the pattern alone often decides: when ``2 (d0 + 1) >= n``, the rank is
+``n`` exactly when no data point is dead and no activation column is shared by more than ``d0 + 1``
+points (:func:`pattern_full_rank`), and in general a split of the points into ``d0 + 1`` groups
+with linearly independent columns of ``A`` proves full rank. A cell of Figures 2-3 uses these
+criteria where they apply, draws only ``W X`` there (``d1 n`` random numbers instead of
+``d0 n``), and decides its other trials on the whole batch of their Gram matrices.
 """
 
 from __future__ import annotations
@@ -52,6 +59,8 @@ __all__ = [
     "jacobian_has_full_rank",
     "gram_eigenvalue_ratios",
     "full_rank_probability",
+    "pattern_decides_rank",
+    "pattern_full_rank",
     "d0_for_cell",
     "full_rank_grid",
 ]
@@ -307,12 +316,10 @@ def _cholesky_succeeds(M: np.ndarray) -> np.ndarray:
 
 
 def _shifted(gram: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """``gram - shifts[:, None, None] * I`` for a stack of matrices (a copy; only the diagonal changes)."""
-    shifted = np.array(gram)
-    n = gram.shape[-1]
-    diagonal = np.arange(n)
-    shifted[:, diagonal, diagonal] -= shifts[:, None]
-    return shifted
+    """``gram - shifts[:, None, None] * I`` for a stack of matrices, in place (returns ``gram``)."""
+    diagonal = np.arange(gram.shape[-1])
+    gram[:, diagonal, diagonal] -= shifts[:, None]
+    return gram
 
 
 def _certified_full(gram: np.ndarray, rtol: float) -> np.ndarray:
@@ -485,15 +492,23 @@ def _decide_full_rank(
     """The full-rank decision for a stack of Gram matrices (see :func:`jacobian_has_full_rank`).
 
     ``counts`` are the exact pattern Gram matrices (:func:`_structurally_deficient`), ``shifts`` the
-    certification shifts (:func:`_certification_shift`). Returns the decisions and which trials went
-    to the SVD.
+    certification shifts (:func:`_certification_shift`). The Cholesky factorisations overwrite
+    ``gram``. Returns the decisions and which trials went to the SVD.
+
+    The order is that of the cost: a dead data point (a zero diagonal entry of ``counts``) decides
+    at once; then the certificate; the other structural deficiencies are looked for only where it
+    fails (a trial that is certified cannot be deficient); the SVD decides what is left.
     """
     T, n, _ = gram.shape
     full = np.zeros(T, dtype=bool)
-    open_ = np.flatnonzero(~_structurally_deficient(counts, k) & (shifts > 0))
-    certified = _cholesky_succeeds(_shifted(gram[open_], shifts[open_]))
-    full[open_[certified]] = True
-    unclear = open_[~certified]
+    alive = ~np.any(np.diagonal(counts, axis1=-2, axis2=-1) == 0, axis=-1)
+    open_ = np.flatnonzero(alive & (shifts > 0))
+    candidates = gram if len(open_) == T else gram[open_]
+    full[open_] = _cholesky_succeeds(_shifted(candidates, shifts[open_]))
+    uncertified = np.flatnonzero(alive & ~full)  # with a zero shift too (an underflow)
+    if len(uncertified):
+        uncertified = uncertified[~_structurally_deficient(counts[uncertified], k)]
+    unclear = uncertified
     for t in unclear:
         full[t] = jacobian_rank(jacobian(t)) == n
     svd = np.zeros(T, dtype=bool)
@@ -518,20 +533,20 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
     Returns
     -------
     bool
-        The decision, made in float64 in three steps, from cheap to expensive:
+        The decision, made in float64 from cheap to expensive:
 
-        1. exact rank deficiencies, read off the integer counts ``A^T A`` of the units with
-           ``v != 0``: a data point on which no unit is active gives a zero row of ``J``, and more
-           than ``d0 + 1`` data points with the same activation column give rows in a space of
-           dimension ``d0 + 1``;
+        1. a data point on which no unit with ``v != 0`` is active gives a zero row of ``J``;
         2. a certified lower bound: :func:`gram_certifies_full_rank` (one Cholesky factorisation of
            an ``n x n`` matrix, shifted by a rigorous bound on every rounding error) proves
            ``lambda_min(J J^T) > 0``;
-        3. otherwise the SVD rank of the explicit Jacobian,
+        3. where it fails, exact rank deficiencies read off the integer counts ``A^T A`` of the
+           units with ``v != 0``: more than ``d0 + 1`` data points with the same activation
+           column give rows in a space of dimension ``d0 + 1``;
+        4. otherwise the SVD rank of the explicit Jacobian,
            :func:`lecture_utils.jacobians.jacobian_rank` of :func:`lecture_utils.jacobians.relu_jacobian`.
 
         So the answer is always that of the SVD rank (with its tolerance ``max(J.shape) * eps``):
-        steps 1 and 2 prove the exact rank, and only where it is far from that tolerance (exactly
+        steps 1 to 3 prove the exact rank, and only where it is far from that tolerance (exactly
         deficient, or ``sigma_min / sigma_max`` above about ``1e-7``).
     """
     W, b, v, X, A, G = _pattern_and_gram(W, b, v, X)
@@ -555,14 +570,6 @@ def jacobian_has_full_rank(W, b, v, X) -> bool:
     return bool(full[0])
 
 
-def _cell_generators(
-    d0: int, d1: int, n: int, trials: int, seed: int
-) -> list[np.random.Generator]:
-    """One independent generator per trial of a cell, determined by ``(seed, d0, d1, n)``."""
-    children = np.random.SeedSequence([seed, d0, d1, n]).spawn(trials)
-    return [np.random.Generator(np.random.PCG64(child)) for child in children]
-
-
 def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
     d0, d1, n = (
         check_positive_int(d0, "d0"),
@@ -575,68 +582,323 @@ def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
     return d0, d1, n, trials, int(seed)
 
 
-def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
-    """The random draws of a cell: ``X`` (shape ``(T, d0, n)``), ``W`` (``(T, d1, d0)``), ``b``, ``v``.
+def pattern_decides_rank(d0: int, n: int) -> bool:
+    """Whether ``2 (d0 + 1) >= n``, so that the activation pattern alone decides ``rank J`` (see
+    :func:`pattern_full_rank`)."""
+    return 2 * (check_positive_int(d0, "d0") + 1) >= check_positive_int(n, "n")
 
-    Trial ``t`` draws, from its own generator (:func:`_cell_generators`), ``X`` i.i.d. N(0, 1) of
-    shape ``(d0, n)`` (as :func:`lecture_utils.data.gaussian_inputs`) and then ``W, b`` exactly as
-    :func:`lecture_utils.networks.init_two_layer` with ``scheme="paper"`` does (the same calls, in the
-    same order, without its per-call checks); ``v = (+1, -1, ...)``.
+
+def _column_repeated_more_than(A: np.ndarray, k: int) -> np.ndarray:
+    """For patterns ``A`` (shape ``(T, d1, n)``, bool): whether a column occurs more than ``k`` times."""
+    trials, d1, n = A.shape
+    if k >= n:
+        return np.zeros(trials, dtype=bool)
+    if d1 <= 62:  # each column as the integer with these bits: exact
+        codes = np.einsum("tin,i->tn", A.astype(np.int64), 1 << np.arange(d1))
+        codes.sort(axis=1)
+        return np.any(codes[:, k:] == codes[:, :-k], axis=1)
+    packed = np.packbits(A, axis=1)
+    return np.array(
+        [np.unique(p.T, axis=0, return_counts=True)[1].max() > k for p in packed]
+    )
+
+
+def pattern_full_rank(A, k: int) -> np.ndarray:
+    """Whether the Jacobian has rank ``n`` for almost every data set with activation pattern ``A``.
+
+    Parameters
+    ----------
+    A : array of shape ``(d1, n)`` or ``(T, d1, n)``
+        Activation patterns (0/1, or bool) of the units with a nonzero output weight, one column per
+        data point.
+    k : int
+        The length of ``(x, 1)``: ``d0 + 1`` for the network with biases (``d0`` without), with
+        ``2 k >= n``.
+
+    Returns
+    -------
+    bool or ndarray of bool of shape ``(T,)``
+        True when every column of ``A`` is nonzero (no dead data point) and no column occurs more
+        than ``k`` times.
+
+    Notes
+    -----
+    The Jacobian's rows are ``(v * a_j) (x) (x_j, 1)``. A zero column, or more than ``k`` equal
+    columns (rows in a ``k``-dimensional space), force ``rank J < n`` for every data set.
+    Conversely, if the points split into ``k`` groups whose columns of ``A`` are linearly
+    independent, put ``(x_j, 1)`` proportional to the ``l``-th unit vector for the points of group
+    ``l``: the rows become linearly independent. Some ``n x n`` minor of ``J`` is therefore a
+    polynomial in the data that is not identically zero, and ``rank J = n`` for all data outside
+    its zero set, which has measure zero. With ``2 k >= n`` such a split exists unless a column
+    is zero or repeated more than ``k`` times: list the points sorted by their column and deal
+    them out in turn, which gives groups of at most two distinct nonzero 0/1 columns, and those
+    are linearly independent. For Gaussian data (and every other distribution with a density),
+    the criterion and the rank agree with probability one. Raises ``ValueError`` when
+    ``2 k < n``, where the pattern alone does not decide.
     """
-    X = np.empty((trials, d0, n))
-    W = np.empty((trials, d1, d0))
-    b = np.empty((trials, d1))
+    arr = np.asarray(A)
+    if arr.ndim not in (2, 3) or 0 in arr.shape:
+        raise ValueError(
+            f"A must have shape (d1, n) or (T, d1, n), got shape {arr.shape}"
+        )
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError("A must have entries 0 and 1")
+    k = check_positive_int(k, "k")
+    n = arr.shape[-1]
+    if 2 * k < n:
+        raise ValueError(
+            f"the pattern decides the rank only for 2 k >= n, got k={k}, n={n}"
+        )
+    stack = arr.reshape((-1,) + arr.shape[-2:]).astype(bool)
+    full = _pattern_decision(stack, k)
+    return bool(full[0]) if arr.ndim == 2 else full
+
+
+def _pattern_decision(A: np.ndarray, k: int) -> np.ndarray:
+    """:func:`pattern_full_rank` on a stack of bool patterns, without the checks."""
+    return A.any(axis=1).all(axis=1) & ~_column_repeated_more_than(A, k)
+
+
+#: Largest number of data points per input coordinate for which a cell tries the pattern
+#: certificate :func:`_dealt_groups_independent` before any Gram matrix.
+_MAX_GROUP = 4
+
+
+def _group_size(d0: int, n: int) -> int:
+    """``ceil(n / (d0 + 1))``: the size of the largest group when ``n`` points are dealt to ``d0 + 1``."""
+    return -(-n // (d0 + 1))
+
+
+def _draws_preactivations(d0: int, d1: int, n: int) -> bool:
+    """Whether a cell draws ``W X`` through ``d1 x n`` normals instead of ``X`` (``d0 x n``).
+
+    So it does when ``d1 < d0`` and the pattern decides most trials: always when
+    ``2 (d0 + 1) >= n``, and when the points can be dealt to the ``d0 + 1`` input coordinates in
+    groups of at most ``min(d1, _MAX_GROUP)`` (with ``d1 <= 62``, for
+    :func:`_dealt_groups_independent`).
+    """
+    return d1 < d0 and (
+        pattern_decides_rank(d0, n)
+        or (d1 <= 62 and _group_size(d0, n) <= min(d1, _MAX_GROUP))
+    )
+
+
+def _cell_seeds(d0: int, d1: int, n: int, seed: int, *key: int):
+    """The seed sequence of a cell (``key = (0,)``: its draws; ``(1, t)``: the rest of trial t's ``X``)."""
+    return np.random.SeedSequence([seed, d0, d1, n], spawn_key=key)
+
+
+def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The random draws of a cell: ``W`` (shape ``(T, d1, d0)``), ``b``, ``v``, and ``X`` or ``Z``.
+
+    From the cell's generator (the first child of ``SeedSequence([seed, d0, d1, n])``), in this
+    order: ``W`` and then ``b`` for all trials, i.i.d. uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]`` (the
+    ``scheme="paper"`` of :func:`lecture_utils.networks.init_two_layer`); then either the data
+    ``X``, i.i.d. N(0, 1) of shape ``(T, d0, n)``, returned with ``Z = None``, or, where
+    :func:`_draws_preactivations`, ``Z`` i.i.d. N(0, 1) of shape ``(T, d1, n)``, returned with
+    ``X = None``: ``W X`` is then ``L Z`` with ``L L^T = W W^T`` (:func:`_preactivation_factors`),
+    which has the distribution of ``W X`` for Gaussian ``X``, and :func:`_completed_inputs` completes
+    ``Z`` to an explicit ``X``.
+    """
+    rng = np.random.default_rng(_cell_seeds(d0, d1, n, seed, 0))
     bound = 1.0 / math.sqrt(d0)  # init_two_layer's scheme="paper"
-    for t, rng in enumerate(_cell_generators(d0, d1, n, trials, seed)):
-        rng.standard_normal(out=X[t])
-        W[t] = rng.uniform(-bound, bound, size=(d1, d0))
-        b[t] = rng.uniform(-bound, bound, size=d1)
-    return X, W, b, alternating_signs(d1)
+    W = rng.uniform(-bound, bound, size=(trials, d1, d0))
+    b = rng.uniform(-bound, bound, size=(trials, d1))
+    v = alternating_signs(d1)
+    if _draws_preactivations(d0, d1, n):
+        return W, b, v, None, rng.standard_normal((trials, d1, n))
+    return W, b, v, rng.standard_normal((trials, d0, n)), None
+
+
+def _preactivation_factors(W) -> np.ndarray:
+    """Lower triangular ``L`` with ``L L^T = W W^T`` (shape ``(T, d1, d1)``), ``d1 < d0``.
+
+    The Cholesky factors, or, should one of them fail (``W`` numerically of lower rank), the
+    transposed ``R`` of the QR factorisations ``W^T = Q R`` for the whole stack.
+    """
+    try:
+        return np.linalg.cholesky(np.matmul(W, np.swapaxes(W, 1, 2)))
+    except np.linalg.LinAlgError:  # pragma: no cover - probability of the order 1e-10
+        return np.swapaxes(np.linalg.qr(np.swapaxes(W, 1, 2), mode="r"), 1, 2)
+
+
+def _completed_inputs(W, L, Z, cell: tuple[int, int, int, int], trials) -> np.ndarray:
+    """Explicit data ``X`` (shape ``(len(trials), d0, n)``) for the given trials of a cell.
+
+    ``W X = L Z`` for ``L L^T = W W^T`` (:func:`_preactivation_factors`) and ``Z`` standard
+    Gaussian means ``Z = Q^T X`` with the orthonormal ``Q = W^T L^{-T}`` (shape ``(d0, d1)``).
+    The data are ``X = Q Z + (I - Q Q^T) G``, with ``G`` i.i.d. N(0, 1) from the seed sequence
+    ``(1, t)`` of trial ``t`` (:func:`_cell_seeds`): a standard Gaussian matrix (its components
+    along and across the rows of ``W`` are independent standard Gaussians), and ``W X = L Z`` up
+    to rounding. ``W``, ``L`` and ``Z`` hold those trials only; ``cell = (d0, d1, n, seed)``.
+    """
+    d0, d1, n, seed = cell
+    G = np.stack(
+        [
+            np.random.default_rng(
+                _cell_seeds(d0, d1, n, seed, 1, int(t))
+            ).standard_normal((d0, n))
+            for t in trials
+        ]
+    )
+    Q = np.swapaxes(np.linalg.solve(L, W), 1, 2)  # (T, d0, d1)
+    return G - np.matmul(Q, np.matmul(np.swapaxes(Q, 1, 2), G) - Z)
+
+
+def _cell_inputs(d0: int, d1: int, n: int, trials: int, seed: int):
+    """The draws of a cell with an explicit ``X`` for every trial (shape ``(T, d0, n)``).
+
+    Where :func:`_cell_draws` drew ``Z`` instead of ``X``, the data are completed by
+    :func:`_completed_inputs`.
+    """
+    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed)
+    if X is None:
+        L = _preactivation_factors(W)
+        X = _completed_inputs(W, L, Z, (d0, d1, n, seed), range(trials))
+    return W, b, v, X
+
+
+def _bareiss_determinants(M: np.ndarray) -> np.ndarray:
+    """Exact determinants of a stack of small integer matrices (int64, shape ``(..., g, g)``).
+
+    Fraction-free elimination without pivoting, meant for positive semidefinite Gram matrices:
+    a zero pivot there means that a leading principal minor vanishes, and then so does the
+    determinant (Fischer's inequality ``det M <= det M_11 det M_22``).
+    """
+    M = np.array(M, dtype=np.int64)
+    g = M.shape[-1]
+    singular = np.zeros(M.shape[:-2], dtype=bool)
+    previous = np.ones(M.shape[:-2], dtype=np.int64)
+    for k in range(g - 1):
+        pivot = M[..., k, k].copy()
+        singular |= pivot == 0
+        pivot[pivot == 0] = 1
+        trailing = M[..., k + 1 :, k + 1 :] * pivot[..., None, None]
+        trailing -= M[..., k + 1 :, k, None] * M[..., k, None, k + 1 :]
+        M[..., k + 1 :, k + 1 :] = trailing // previous[..., None, None]
+        previous = pivot
+    return np.where(singular, 0, M[..., g - 1, g - 1])
+
+
+def _dealt_groups_independent(A: np.ndarray, k: int) -> np.ndarray:
+    """Whether the columns of each pattern, sorted and dealt in turn to ``k`` groups, give groups of
+    linearly independent columns (``A`` bool of shape ``(T, d1, n)``, ``d1 <= 62``).
+
+    If so, ``rank J = n`` for almost every data set (:func:`pattern_full_rank`, Notes). Decided
+    exactly, by the integer determinants of the groups' Gram matrices.
+    """
+    trials, d1, n = A.shape
+    if d1 > 62:  # pragma: no cover - the cells never call it so
+        raise ValueError(f"at most 62 units, got d1={d1}")
+    size = -(-n // k)
+    codes = np.einsum("tin,i->tn", A.astype(np.int64), 1 << np.arange(d1))
+    order = np.argsort(codes, axis=1, kind="stable")
+    columns = np.zeros((trials, size * k, d1), dtype=np.int64)
+    columns[:, :n] = np.take_along_axis(np.swapaxes(A, 1, 2), order[:, :, None], axis=1)
+    # sorted position p goes to group p % k, as its (p // k)-th member
+    groups = np.swapaxes(columns.reshape(trials, size, k, d1), 1, 2)
+    gram = np.matmul(groups, np.swapaxes(groups, 2, 3))  # (T, k, size, size)
+    missing = np.arange(size * k).reshape(size, k).T >= n  # (k, size): empty places
+    diagonal = np.arange(size)
+    gram[:, :, diagonal, diagonal] += missing[
+        None
+    ]  # an empty place counts as a unit vector
+    return np.all(_bareiss_determinants(gram) != 0, axis=1)
+
+
+#: Bytes of the Gram matrices (or patterns) of the trials decided at once in :func:`_cell_decisions`,
+#: so that they stay in the processor's cache.
+_CHUNK_BYTES = 2**19
+
+
+def _patterns(W, b, X, out=None) -> np.ndarray:
+    """Activation patterns ``W X + b > 0`` of a stack of trials (shape ``(T, d1, n)``).
+
+    Bool, or written into ``out`` (e.g. float32). ``fl(y + b) > 0`` exactly when ``y > -b``
+    (rounding keeps the sign), so no sum is formed.
+    """
+    preactivations = W * X if X.shape[1] == 1 else np.matmul(W, X)
+    return np.greater(preactivations, -b[:, :, None], out=out)
 
 
 def _cell_grams(X, W, b):
-    """Gram matrices of a cell: exact pattern counts ``A^T A`` (float32) and ``J J^T`` (float64).
+    """Gram matrices of a stack of trials: exact counts ``A^T A`` (float32) and ``J J^T`` (float64).
 
     Shapes ``(T, n, n)``. ``A^T A`` is computed in float32, which is exact for counts below
     ``2**24`` (every partial sum is an integer below it); with ``v = +-1`` it is also
     ``A^T diag(v^2) A``.
     """
+    trials, d0, n = X.shape
     if W.shape[1] >= 2**24:  # pragma: no cover - far beyond any cell
         raise ValueError("too many units for exact float32 counts")
-    if (
-        X.shape[1] == 1
-    ):  # fl(w x + b) > 0 exactly when fl(w x) > -b: no matmul with k = 1
-        A = W * X > -b[:, :, None]  # (T, d1, n)
-    else:
-        A = np.matmul(W, X) + b[:, :, None] > 0
-    A32 = A.astype(np.float32)
-    counts = np.matmul(np.swapaxes(A32, 1, 2), A32)
-    gram = np.matmul(np.swapaxes(X, 1, 2), X)
-    gram += 1.0  # Xt^T Xt
+    A = _patterns(W, b, X, out=np.empty((trials, W.shape[1], n), dtype=np.float32))
+    counts = np.matmul(np.swapaxes(A, 1, 2), A)
+    Xt = np.concatenate([X, np.ones((trials, 1, n))], axis=1)  # a row of ones
+    if d0 < 8:
+        gram = np.matmul(np.swapaxes(Xt, 1, 2), Xt)
+    else:  # x.T @ x is a symmetric rank-k update (syrk), not a batched product
+        gram = np.empty((trials, n, n))
+        for t, x in enumerate(Xt):
+            np.matmul(x.T, x, out=gram[t])
     gram *= counts  # the float32 counts are exact in float64 too
     return counts, gram
 
 
-def _cell_trials(d0: int, d1: int, n: int, trials: int, seed: int):
-    """The draws of a cell and their Gram matrices ``J J^T`` (shape ``(T, n, n)``)."""
-    X, W, b, v = _cell_draws(d0, d1, n, trials, seed)
-    return X, W, b, v, _cell_grams(X, W, b)[1]
+def _gram_decisions(W, b, v, X):
+    """The decisions of :func:`_cell_decisions` from the Gram matrices, a few trials at a time."""
+    trials, d0, n = X.shape
+    full, svd = np.zeros(trials, dtype=bool), np.zeros(trials, dtype=bool)
+    step = max(1, _CHUNK_BYTES // (8 * n * max(n, W.shape[1])))
+    for start in range(0, trials, step):
+        part = slice(start, start + step)
+        counts, gram = _cell_grams(X[part], W[part], b[part])
+        shifts = _certification_shift(
+            gram,
+            np.diagonal(counts, axis1=1, axis2=2).max(axis=1),
+            np.einsum("tij,tij->t", X[part], X[part]) + n,
+            d0 + 1,
+            0,  # v = +-1: the counts are exact
+        )
+        full[part], svd[part] = _decide_full_rank(
+            gram,
+            lambda t, s=start: relu_jacobian(W[s + t], b[s + t], v, X[s + t]),
+            counts,
+            shifts,
+            d0 + 1,
+        )
+    return full, svd
 
 
 def _cell_decisions(d0: int, d1: int, n: int, trials: int, seed: int):
-    """Per trial of a cell: whether ``rank J = n``, and whether the SVD had to decide."""
-    X, W, b, v = _cell_draws(d0, d1, n, trials, seed)
-    counts, gram = _cell_grams(X, W, b)
-    shifts = _certification_shift(
-        gram,
-        np.diagonal(counts, axis1=1, axis2=2).max(axis=1),
-        np.einsum("tij,tij->t", X, X) + n,
-        d0 + 1,
-        0,  # v = +-1: the counts are exact
-    )
-    return _decide_full_rank(
-        gram, lambda t: relu_jacobian(W[t], b[t], v, X[t]), counts, shifts, d0 + 1
-    )
+    """Per trial of a cell: whether ``rank J = n``, and whether the SVD had to decide.
+
+    With ``2 (d0 + 1) >= n`` (:func:`pattern_decides_rank`) the pattern decides, as in
+    :func:`pattern_full_rank`. Where the cell drew ``Z`` (:func:`_draws_preactivations`) and
+    otherwise, the pattern certificate :func:`_dealt_groups_independent` proves full rank, a dead
+    point or a column shared by more than ``d0 + 1`` points proves a deficiency, and the trials left
+    are completed to explicit data and decided from their Gram matrices, as every trial of the
+    remaining cells is (:func:`jacobian_has_full_rank`).
+    """
+    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed)
+    if Z is None and not pattern_decides_rank(d0, n):
+        return _gram_decisions(W, b, v, X)
+    if Z is None:
+        A = _patterns(W, b, X)
+    else:
+        L = _preactivation_factors(W)
+        A = np.matmul(L, Z) > -b[:, :, None]
+    svd = np.zeros(trials, dtype=bool)
+    if pattern_decides_rank(d0, n):
+        return _pattern_decision(A, d0 + 1), svd
+    full = _dealt_groups_independent(A, d0 + 1)
+    undecided = np.flatnonzero(~full & _pattern_decision(A, d0 + 1))
+    if len(undecided):
+        cell = (d0, d1, n, seed)
+        X = _completed_inputs(W[undecided], L[undecided], Z[undecided], cell, undecided)
+        full[undecided], svd[undecided] = _gram_decisions(
+            W[undecided], b[undecided], v, X
+        )
+    return full, svd
 
 
 def gram_eigenvalue_ratios(
@@ -651,7 +913,8 @@ def gram_eigenvalue_ratios(
     trials : int
         Number of independent trials (fresh data and fresh parameters each).
     seed : int
-        Seed of the cell; the trials are those of :func:`full_rank_probability` with the same arguments.
+        Seed of the cell; the trials are those of :func:`full_rank_probability` with the same
+        arguments (where that function never forms ``X``, it is completed as described there).
 
     Returns
     -------
@@ -660,7 +923,8 @@ def gram_eigenvalue_ratios(
         ``J = 0``): above :data:`GRAM_RTOL` the Jacobian is certified to have rank ``n``.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
-    gram = _cell_trials(d0, d1, n, trials, seed)[-1]
+    W, b, _, X = _cell_inputs(d0, d1, n, trials, seed)
+    gram = _cell_grams(X, W, b)[1]
     mean = np.trace(gram, axis1=1, axis2=2) / n
     smallest = np.linalg.eigvalsh(gram)[:, 0]
     return np.where(mean > 0, smallest / np.where(mean > 0, mean, 1.0), 0.0)
@@ -678,17 +942,29 @@ def full_rank_probability(
     trials : int
         Number of independent trials (the paper uses 100).
     seed : int
-        Seed of the cell: trial ``t`` uses the ``t``-th child of ``SeedSequence([seed, d0, d1, n])`` to
-        draw ``X`` i.i.d. N(0, 1) of shape ``(d0, n)``, then ``W, b, v`` by
-        :func:`lecture_utils.networks.init_two_layer` (``scheme="paper"``).
+        Seed of the cell. The first child of ``SeedSequence([seed, d0, d1, n])`` draws, for all
+        trials at once, the hidden weights and then the biases (i.i.d. uniform on
+        ``[-1/sqrt(d0), 1/sqrt(d0)]``, as :func:`lecture_utils.networks.init_two_layer` with
+        ``scheme="paper"``), then the data ``X`` i.i.d. N(0, 1) of shape ``(d0, n)`` per trial.
+        Where ``d1 < d0`` and the pattern decides most trials (``2 (d0 + 1) >= n``, or groups of
+        at most ``min(d1, _MAX_GROUP)`` points per input coordinate), it draws only ``W X``, as
+        ``L Z`` with ``Z`` i.i.d. N(0, 1) of shape ``(d1, n)`` and ``L L^T = W W^T``: the same
+        distribution from ``d1 n`` random numbers instead of ``d0 n``. The rest of ``X`` of trial
+        ``t``, needed only where the pattern does not decide, comes from the child ``t`` of the
+        second child. ``v = (+1, -1, ...)``.
 
     Returns
     -------
     float
         The fraction of trials with ``rank J = n``, where ``J`` (shape ``(n, d1 (d0 + 1))``) is the
-        Jacobian with respect to ``(W, b)``, decided as in :func:`jacobian_has_full_rank` on the whole
-        batch of Gram matrices at once. When ``d1 (d0 + 1) < n`` the rank cannot reach ``n`` and 0.0
-        is returned without sampling.
+        Jacobian with respect to ``(W, b)``. For ``2 (d0 + 1) >= n`` the activation pattern
+        decides each trial (:func:`pattern_full_rank`: no dead data point, and no activation
+        column shared by more than ``d0 + 1`` points), which agrees with the rank with
+        probability one. Otherwise a split of the pattern's columns into ``d0 + 1`` groups of
+        linearly independent columns proves full rank in the same sense, and the other trials
+        are decided as in :func:`jacobian_has_full_rank`, on the whole batch of Gram matrices at
+        once. When ``d1 (d0 + 1) < n`` the rank cannot reach ``n`` and 0.0 is returned without
+        sampling.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
     if d1 * (d0 + 1) < n:

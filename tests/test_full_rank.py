@@ -842,3 +842,12 @@ def test_pattern_full_rank_bad_input(A, k):
 def test_bad_input_raises(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_tiny_output_weights_go_to_the_svd():
+    # v**2 underflows, so the certification shift is 0: the SVD must decide, not a default
+    X = lu.gaussian_inputs(2, 10, seed=0)
+    W, b, v = lu.init_two_layer(2, 30, seed=1, scheme="paper")
+    tiny = v * 1e-160
+    expected = lu.jacobian_rank(lu.relu_jacobian(W, b, tiny, X)) == 10
+    assert expected and jacobian_has_full_rank(W, b, tiny, X) == expected
