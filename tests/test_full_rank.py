@@ -851,3 +851,25 @@ def test_tiny_output_weights_go_to_the_svd():
     tiny = v * 1e-160
     expected = lu.jacobian_rank(lu.relu_jacobian(W, b, tiny, X)) == 10
     assert expected and jacobian_has_full_rank(W, b, tiny, X) == expected
+
+
+@pytest.mark.parametrize(
+    "d0,d1,n",
+    [
+        (1, 30, 10),  # Figure 2, d0 = 1, 2, 3, 5
+        (2, 30, 40),
+        (3, 30, 100),
+        (5, 30, 100),
+        (18, 5, 70),  # Figure 3, d0 = ceil(r n) for r = 1/4, 1/2, 1, 2
+        (35, 5, 70),
+        (70, 6, 70),
+        (140, 6, 70),
+    ],
+)
+def test_a_cell_of_every_panel_equals_the_svd_rank(d0, d1, n):
+    full, _ = _cell_decisions(d0, d1, n, 40, 11)
+    W, b, v, X = _cell_inputs(d0, d1, n, 40, 11)
+    expected = [
+        lu.jacobian_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) == n for t in range(40)
+    ]
+    np.testing.assert_array_equal(full, expected)
