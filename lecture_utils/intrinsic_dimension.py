@@ -7,9 +7,9 @@ filters ``W`` of shape ``(d1, d0)`` (one filter per row) and output weights ``v`
 ``(d1,)``, and data ``X`` of shape ``(d0, n)`` hold ``n`` points, one per column.
 
 * :func:`polynomial_intrinsic_dimension` and :func:`polynomial_activation_dimension`: the closed
-  forms ``C(d0 + k - 1, k)`` for ``sigma(z) = z^k`` and the sum over the nonzero coefficients of a
+  forms ``C(d0 + q - 1, q)`` for ``sigma(z) = z^q`` and the sum over the nonzero coefficients of a
   polynomial activation;
-* :func:`monomial_exponents`: the exponents of the monomials of degree ``k`` (a basis of the
+* :func:`monomial_exponents`: the exponents of the monomials of degree ``q`` (a basis of the
   homogeneous polynomials);
 * :func:`feature_matrix` and :func:`empirical_intrinsic_dimension`: the numerical rank of the
   matrix ``sigma(W X)`` of random filters on random points, decided in float64;
@@ -58,7 +58,7 @@ def polynomial_intrinsic_dimension(d0: int, degree: int) -> int:
     d0 : int
         Input dimension, at least 1.
     degree : int
-        Degree ``k >= 0`` of the monomial activation (``degree = 0`` is the constant activation).
+        Degree ``q >= 0`` of the monomial activation (``degree = 0`` is the constant activation).
 
     Returns
     -------
@@ -88,7 +88,8 @@ def polynomial_activation_dimension(d0: int, coefficients: Sequence[float]) -> i
     d0 : int
         Input dimension, at least 1.
     coefficients : sequence of float
-        ``(a_0, a_1, ..., a_D)``, the coefficient of ``z^k`` at position ``k``; not all zero.
+        ``(a_0, a_1, ..., a_q)`` for a polynomial of degree ``q``, the coefficient of ``z^k`` at
+        position ``k``; not all zero.
 
     Returns
     -------
@@ -212,8 +213,8 @@ def empirical_intrinsic_dimension(
 def quadratic_feature_map(Z) -> np.ndarray:
     """The feature map ``psi`` of the quadratic activation, applied to each row of ``Z``.
 
-    ``psi(z) = (z_1^2, ..., z_d0^2, sqrt(2) z_k z_l for k < l)`` in ``R^q`` with
-    ``q = d0 (d0 + 1) / 2``, so that ``<w, x>^2 = <psi(w), psi(x)>`` for all ``w, x``. It is the
+    ``psi(z) = (z_1^2, ..., z_d0^2, sqrt(2) z_k z_l for k < l)`` in ``R^D`` with
+    ``D = d0 (d0 + 1) / 2``, so that ``<w, x>^2 = <psi(w), psi(x)>`` for all ``w, x``. It is the
     vectorisation of the symmetric matrix ``z z^T`` that preserves the Frobenius inner product.
 
     Parameters
@@ -255,11 +256,11 @@ def quadratic_network(v, W, X) -> np.ndarray:
 
 
 def quadratic_optimum(X, y) -> tuple[np.ndarray, float]:
-    """Least-squares optimum of ``1/2 sum_j (psi(x_j) . s - y_j)^2`` over ``s`` in ``R^q``.
+    """Least-squares optimum of ``1/2 sum_j (psi(x_j) . s - y_j)^2`` over ``s`` in ``R^D``.
 
     Every quadratic network computes ``x -> <s, psi(x)>`` with ``s = sum_i v_i psi(w_i)``, and when
-    ``d1 >= q`` every ``s`` is reached; so the value returned is the global minimum of the loss of a
-    quadratic network of width ``d1 >= q``.
+    ``d1 >= D = d0 (d0 + 1) / 2`` every ``s`` is reached; so the value returned is the global
+    minimum of the loss of a quadratic network of width ``d1 >= D``.
 
     Parameters
     ----------
@@ -270,7 +271,7 @@ def quadratic_optimum(X, y) -> tuple[np.ndarray, float]:
 
     Returns
     -------
-    s : ndarray of shape ``(q,)``
+    s : ndarray of shape ``(D,)``
         The minimum-norm least-squares coefficients (``numpy.linalg.lstsq``).
     loss : float
         The minimum value ``1/2 ||psi(X.T) s - y||^2``.
@@ -296,7 +297,7 @@ def descent_path(
 
     The network is ``Phi(x) = sum_i v_i <w_i, x>^2 = <sum_i v_i psi(w_i), psi(x)>`` with
     :func:`quadratic_feature_map` ``psi`` and the loss ``L = 1/2 sum_j (Phi(x_j) - y_j)^2``. Write
-    ``Psi`` for the ``(d1, q)`` matrix with rows ``psi(w_i)``, ``q = d0 (d0 + 1) / 2``. The path, made of
+    ``Psi`` for the ``(d1, D)`` matrix with rows ``psi(w_i)``, ``D = d0 (d0 + 1) / 2``. The path, made of
     straight segments of ``n_steps`` steps each, has three legs (empty legs are skipped):
 
     1. *Re-weighting* (constant output): pick ``r = rank(Psi)`` rows of ``Psi`` that are linearly
@@ -305,8 +306,8 @@ def descent_path(
        the same vector ``sum_i v_i psi(w_i)``. Every point of the segment gives the same vector.
     2. *Completing the basis* (constant output): move the filters whose weight is now zero on
        straight segments to new filters (Gaussian, drawn from ``seed``) chosen so that ``Psi`` gets
-       rank ``q``. Their weights are zero, so the output does not change.
-    3. *Convex leg*: with ``Psi`` of rank ``q``, move ``v`` on the straight segment to the
+       rank ``D``. Their weights are zero, so the output does not change.
+    3. *Convex leg*: with ``Psi`` of rank ``D``, move ``v`` on the straight segment to the
        minimum-norm ``v*`` with ``Psi^T v* = s*`` (``s*`` from :func:`quadratic_optimum`). The
        outputs move affinely and the loss, a convex function of ``v`` minimised at the end point, is
        non-increasing along the segment.
