@@ -347,11 +347,11 @@ def descent_path(
     X = as_matrix(X, "X", rows=d0)
     y = as_vector(y, "y", length=X.shape[1])
     n_steps = check_positive_int(n_steps, "n_steps")
-    q = polynomial_intrinsic_dimension(d0, 2)
-    if d1 < q:
+    dimension = polynomial_intrinsic_dimension(d0, 2)
+    if d1 < dimension:
         raise ValueError(
             f"the width d1 = {d1} must be at least the intrinsic dimension "
-            f"d0 (d0 + 1) / 2 = {q}"
+            f"d0 (d0 + 1) / 2 = {dimension}"
         )
     tol = d1 * np.finfo(np.float64).eps if rtol is None else float(rtol)
     rng = rng_from(seed)
@@ -361,7 +361,7 @@ def descent_path(
     # Leg 1: keep r independent rows of Psi, move the weight of the others onto them.
     Psi = quadratic_feature_map(W)
     r = jacobian_rank(Psi, rtol=tol)
-    if r < q:
+    if r < dimension:
         _, R, piv = scipy.linalg.qr(Psi.T, pivoting=True, mode="economic")
         keep, drop = piv[:r], piv[r:]
         coeffs = np.linalg.lstsq(Psi[keep].T, Psi[drop].T, rcond=None)[
@@ -378,7 +378,7 @@ def descent_path(
         for _ in range(100):
             W_new = W.copy()
             W_new[drop] = rng.standard_normal((len(drop), d0))
-            if jacobian_rank(quadratic_feature_map(W_new), rtol=tol) == q:
+            if jacobian_rank(quadratic_feature_map(W_new), rtol=tol) == dimension:
                 break
         else:  # pragma: no cover - happens with probability zero
             raise RuntimeError("could not complete the basis; increase rtol")
