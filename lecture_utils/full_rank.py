@@ -283,13 +283,7 @@ def jacobian_gram(W, b, v, X) -> np.ndarray:
         :func:`lecture_utils.jacobians.relu_jacobian`, because row ``j`` of ``J`` is the Kronecker
         product ``(v * a_j) (x) (x_j, 1)`` and ``<u (x) x, u' (x) x'> = <u, u'> <x, x'>``.
     """
-    W = as_matrix(W, "W")
-    d1, d0 = W.shape
-    b = None if b is None else as_vector(b, "b", length=d1)
-    v = as_vector(v, "v", length=d1)
-    X = as_matrix(X, "X", rows=d0)
-    A = activation_pattern(W, b, X).astype(np.float64)
-    return ((A * (v**2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
+    return _pattern_and_gram(W, b, v, X)[-1]
 
 
 def _check_rtol(rtol: float) -> float:
@@ -399,7 +393,8 @@ def _pattern_and_gram(W, b, v, X):
     v = as_vector(v, "v", length=d1)
     X = as_matrix(X, "X", rows=d0)
     A = activation_pattern(W, b, X).astype(np.float64)
-    return W, b, v, X, A, jacobian_gram(W, b, v, X)
+    gram = ((A * (v**2)[:, None]).T @ A) * (X.T @ X + (0.0 if b is None else 1.0))
+    return W, b, v, X, A, gram
 
 
 def gram_certifies_full_rank(W, b, v, X) -> bool:
