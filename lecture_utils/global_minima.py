@@ -18,7 +18,10 @@ decides that question and, for one-dimensional inputs, builds such a point expli
   cone-membership test by non-negative least squares);
 * :func:`global_minimum_fraction` - the Monte Carlo experiment of the paper's Figures 6-8, with regions
   sampled through a random initialisation or (for ``d0 = 1``) uniformly, by
-  :func:`uniform_region_patterns`, as the theorems count them.
+  :func:`uniform_region_patterns`, as the theorems count them, and with fresh data for every trial
+  or one data set for all (``protocol``);
+* :func:`label_type_shares` and :func:`paired_difference_interval` - a paired comparison of the
+  label types over independent data sets, with a confidence interval for the difference.
 
 Conventions: for one-dimensional inputs ``x^(1) < ... < x^(n)`` the step vectors are
 ``xi^(k,1) = (0, ..., 0, 1, ..., 1)`` (ones from position ``k`` on) and ``xi^(k,0) = 1 - xi^(k,1)``,
@@ -60,7 +63,12 @@ __all__ = [
     "lemma15_parameters",
     "region_has_global_minimum",
     "global_minimum_fraction",
+    "draw_labels",
+    "sample_region",
+    "label_type_shares",
+    "paired_difference_interval",
     "LABEL_TYPES",
+    "DATA_PROTOCOLS",
 ]
 
 #: Relative tolerance of the cone-membership test (non-negative least squares residual).
@@ -77,6 +85,8 @@ LP_METHODS = ("highs", "highs-ds", "highs-ipm")
 LABEL_TYPES = ("polynomial", "teacher", "random")
 #: How :func:`global_minimum_fraction` samples regions: through a random initialisation, or uniformly.
 REGION_SAMPLERS = ("init", "uniform")
+#: When :func:`global_minimum_fraction` draws the data: for every trial, or once for all trials.
+DATA_PROTOCOLS = ("per-trial", "fixed")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -637,6 +647,81 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
     raise ValueError(f"method must be 'lp' or 'cone', got {method!r}")
 
 
+def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
+    """Labels of one of the paper's three types (Appendix E.2) for the inputs ``X``.
+
+    Parameters
+    ----------
+    X : array of shape ``(d0, n)``
+        Inputs.
+    labels : {"polynomial", "teacher", "random"}
+        ``"polynomial"``: a random polynomial of degree 2 in all the inputs (every monomial's
+        coefficient uniform on ``[-1, 1]``, :func:`lecture_utils.data.quadratic_labels`; for ``d0 = 1``
+        a random parabola); ``"teacher"``: the outputs of a teacher network of width ``d1`` with the
+        student's initialisation (:func:`lecture_utils.data.teacher_labels`); ``"random"``: i.i.d.
+        uniform on ``[-1, 1]``.
+    d1 : int
+        Width of the teacher (used only for ``"teacher"``).
+    seed : int, numpy Generator or None
+        Seed of the draw.
+
+    Returns
+    -------
+    ndarray of shape ``(n,)``
+    """
+    X = as_matrix(X, "X")
+    if labels not in LABEL_TYPES:
+        raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
+    if labels == "polynomial":
+        return quadratic_labels(X, seed=seed)
+    if labels == "teacher":
+        return teacher_labels(X, check_positive_int(d1, "d1"), seed=seed)
+    return random_labels(X.shape[1], seed=seed)
+
+
+def sample_region(X, d1: int, regions: str = "init", seed=None):
+    """One sampled activation region of width ``d1`` on the inputs ``X``: its pattern and output weights.
+
+    With ``regions="init"`` (the paper's experiment) the pattern of a network with He-uniform hidden
+    weights and biases (:func:`lecture_utils.init_two_layer`, ``scheme="he"``) and output weights
+    ``+1, -1, ...``; with ``regions="uniform"`` (only ``d0 = 1``) a uniformly random non-empty region
+    (:func:`uniform_region_patterns`) with the same output weights.
+
+    Returns
+    -------
+    A : ndarray of int, shape ``(d1, n)``
+    v : ndarray of shape ``(d1,)``
+    """
+    X = as_matrix(X, "X")
+    if regions not in REGION_SAMPLERS:
+        raise ValueError(f"regions must be one of {REGION_SAMPLERS}, got {regions!r}")
+    if regions == "init":
+        W, b, v = init_two_layer(X.shape[0], d1, seed=seed, scheme="he")
+        return activation_pattern(W, b, X), v
+    if X.shape[0] != 1:
+        raise ValueError(
+            f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {X.shape[0]}"
+        )
+    return uniform_region_patterns(X, d1, seed=seed), alternating_signs(d1)
+
+
+def _check_experiment(d0, d1, n, trials, regions, method, trials_name="trials"):
+    d0, d1, n = (
+        check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n"))
+    )
+    trials = check_positive_int(trials, trials_name)
+    if regions not in REGION_SAMPLERS:
+        raise ValueError(f"regions must be one of {REGION_SAMPLERS}, got {regions!r}")
+    if regions == "uniform" and d0 != 1:
+        raise ValueError(
+            f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {d0}"
+        )
+    if method not in (None, "lp", "cone"):
+        raise ValueError(f"method must be 'lp', 'cone' or None, got {method!r}")
+    method = ("cone" if d0 == 1 else "lp") if method is None else method
+    return d0, d1, n, trials, method
+
+
 def global_minimum_fraction(
     d0: int,
     d1: int,
@@ -646,16 +731,29 @@ def global_minimum_fraction(
     seed=0,
     method: str | None = None,
     regions: str = "init",
+    protocol: str = "per-trial",
 ) -> float:
     """Share of sampled activation regions that contain a zero-loss global minimum (Figures 6-8).
 
-    Each trial draws fresh data, ``X`` uniform on ``[-1, 1]^d0`` and labels of the given type, and a
-    region, decided by :func:`region_has_global_minimum`, for the output weights ``(+1, -1, ...)``.
-    With ``regions="init"`` (the paper's experiment) the region is the one of a network with
-    He-uniform hidden weights and biases (:func:`lecture_utils.init_two_layer` with ``scheme="he"``),
-    so each region is weighted by its probability under that initialisation. With
-    ``regions="uniform"`` (only ``d0 = 1``) it is drawn uniformly among the non-empty regions by
-    :func:`uniform_region_patterns`, which is how Theorems 10 and 12 count them.
+    Each trial samples a region (:func:`sample_region`) and decides with
+    :func:`region_has_global_minimum`, for the output weights ``(+1, -1, ...)``, whether it contains
+    a zero-loss point for the data ``X`` uniform on ``[-1, 1]^d0`` and labels of the given type
+    (:func:`draw_labels`). With ``regions="init"`` (the paper's experiment) the region is the one of a
+    network with He-uniform hidden weights and biases, so each region is weighted by its probability
+    under that initialisation. With ``regions="uniform"`` (only ``d0 = 1``) it is drawn uniformly among
+    the non-empty regions, which is how Theorems 10 and 12 count them.
+
+    The two protocols differ in when the data are drawn:
+
+    * ``protocol="per-trial"``: fresh data ``(X, y)`` for every trial, as the paper's Appendix E.2
+      describes. The result estimates the share averaged over data sets.
+    * ``protocol="fixed"``: one data set ``(X, y)`` drawn first and kept for all the trials, as the
+      captions of the paper's Figures 6-8 say and its released experiment script does. The result
+      estimates the share *for that data set*; its expectation over the data set is the per-trial
+      share, but it varies from one data set to the next by more than the binomial noise.
+
+    For a given ``seed`` the per-trial protocol draws, in each trial, the inputs, the labels, then
+    the region; the fixed protocol draws the inputs and the labels once, then one region per trial.
 
     Parameters
     ----------
@@ -663,7 +761,7 @@ def global_minimum_fraction(
         Input dimension, width, number of data points.
     labels : {"polynomial", "teacher", "random"}
         Labels from a random quadratic polynomial, from a teacher network of width ``d1``, or i.i.d.
-        uniform on ``[-1, 1]``.
+        uniform on ``[-1, 1]`` (see :func:`draw_labels`).
     trials : int
         Number of sampled regions.
     seed : int or numpy Generator
@@ -673,39 +771,133 @@ def global_minimum_fraction(
         ``"lp"`` otherwise.
     regions : {"init", "uniform"}
         How the regions are sampled (see above).
+    protocol : {"per-trial", "fixed"}
+        Fresh data for every trial, or one data set for all of them (see above).
 
     Returns
     -------
     float
         The fraction of the ``trials`` regions that contain a global minimum.
     """
-    d0, d1, n = (
-        check_positive_int(a, name) for a, name in ((d0, "d0"), (d1, "d1"), (n, "n"))
-    )
-    trials = check_positive_int(trials, "trials")
+    d0, d1, n, trials, method = _check_experiment(d0, d1, n, trials, regions, method)
     if labels not in LABEL_TYPES:
         raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
-    if regions not in REGION_SAMPLERS:
-        raise ValueError(f"regions must be one of {REGION_SAMPLERS}, got {regions!r}")
-    if regions == "uniform" and d0 != 1:
-        raise ValueError(
-            f"regions='uniform' needs one-dimensional inputs (d0 = 1), got d0 = {d0}"
-        )
-    method = ("cone" if d0 == 1 else "lp") if method is None else method
+    if protocol not in DATA_PROTOCOLS:
+        raise ValueError(f"protocol must be one of {DATA_PROTOCOLS}, got {protocol!r}")
     rng = rng_from(seed)
+    if protocol == "fixed":
+        X = uniform_cube_inputs(d0, n, seed=rng)
+        y = draw_labels(X, labels, d1, seed=rng)
     hits = 0
     for _ in range(trials):
-        X = uniform_cube_inputs(d0, n, seed=rng)
-        if labels == "polynomial":
-            y = quadratic_labels(X, seed=rng)
-        elif labels == "teacher":
-            y = teacher_labels(X, d1, seed=rng)
-        else:
-            y = random_labels(n, seed=rng)
-        if regions == "init":
-            W, b, v = init_two_layer(d0, d1, seed=rng, scheme="he")
-            A = activation_pattern(W, b, X)
-        else:
-            A, v = uniform_region_patterns(X, d1, seed=rng), alternating_signs(d1)
+        if protocol == "per-trial":
+            X = uniform_cube_inputs(d0, n, seed=rng)
+            y = draw_labels(X, labels, d1, seed=rng)
+        A, v = sample_region(X, d1, regions, seed=rng)
         hits += region_has_global_minimum(X, y, A, v, method=method)
     return hits / trials
+
+
+def label_type_shares(
+    d0: int,
+    d1: int,
+    n: int,
+    data_sets: int,
+    regions_per_set: int,
+    seed=0,
+    label_types=LABEL_TYPES,
+    method: str | None = None,
+    regions: str = "init",
+) -> np.ndarray:
+    """Paired comparison of label types: per data set, the share of regions with a global minimum.
+
+    For each of ``data_sets`` independent data sets, inputs ``X`` uniform on ``[-1, 1]^d0`` are drawn
+    once, labels of every type in ``label_types`` are drawn on them (:func:`draw_labels`), and
+    ``regions_per_set`` regions are sampled (:func:`sample_region`); every label type is decided on
+    the *same* inputs and the *same* regions, so that the differences between label types are not
+    blurred by the differences between data sets and regions. Each row is one data set: the shares of
+    the fixed-data protocol of :func:`global_minimum_fraction`, one per label type, and the rows are
+    independent. Compare two label types with :func:`paired_difference_interval`.
+
+    Parameters
+    ----------
+    d0, d1, n : int
+        Input dimension, width, number of data points.
+    data_sets : int
+        Number of independent data sets (rows).
+    regions_per_set : int
+        Sampled regions per data set.
+    seed : int or numpy Generator
+        Seed of all the randomness.
+    label_types : sequence of str
+        Label types among ``LABEL_TYPES`` (columns, in this order).
+    method, regions :
+        As in :func:`global_minimum_fraction`.
+
+    Returns
+    -------
+    ndarray of shape ``(data_sets, len(label_types))``
+        Shares in ``[0, 1]``, multiples of ``1 / regions_per_set``.
+    """
+    d0, d1, n, data_sets, method = _check_experiment(
+        d0, d1, n, data_sets, regions, method, "data_sets"
+    )
+    regions_per_set = check_positive_int(regions_per_set, "regions_per_set")
+    label_types = tuple(label_types)
+    if not label_types or any(lab not in LABEL_TYPES for lab in label_types):
+        raise ValueError(
+            f"label_types must be a non-empty sequence of {LABEL_TYPES}, got {label_types!r}"
+        )
+    rng = rng_from(seed)
+    shares = np.zeros((data_sets, len(label_types)))
+    for s in range(data_sets):
+        X = uniform_cube_inputs(d0, n, seed=rng)
+        ys = [draw_labels(X, lab, d1, seed=rng) for lab in label_types]
+        for _ in range(regions_per_set):
+            A, v = sample_region(X, d1, regions, seed=rng)
+            for k, y in enumerate(ys):
+                shares[s, k] += region_has_global_minimum(X, y, A, v, method=method)
+    return shares / regions_per_set
+
+
+def paired_difference_interval(
+    a, b, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean of the paired differences ``a - b`` and its Student-t confidence interval.
+
+    ``a[k]`` and ``b[k]`` are two measurements on the same independent unit ``k`` (for instance the
+    shares of two label types on data set ``k``, from :func:`label_type_shares`). The interval is
+    ``mean +- t_{(1+confidence)/2, m-1} * s / sqrt(m)`` over the ``m`` differences, with their sample
+    standard deviation ``s``: it needs the units to be independent, not identically distributed; if
+    their means differ (cells of a grid), ``s`` also absorbs that spread and the interval is
+    conservative.
+
+    Parameters
+    ----------
+    a, b : array of shape ``(m,)``
+        Paired measurements, ``m >= 2``.
+    confidence : float
+        Confidence level in ``(0, 1)``.
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, low, high)``.
+    """
+    import scipy.stats
+
+    a, b = as_vector(a, "a"), as_vector(b, "b")
+    if a.shape != b.shape or a.size < 2:
+        raise ValueError(
+            f"a and b must be paired vectors of the same length >= 2, got {a.size} and {b.size}"
+        )
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    d = a - b
+    mean = float(d.mean())
+    half = float(
+        scipy.stats.t.ppf((1 + confidence) / 2, d.size - 1)
+        * d.std(ddof=1)
+        / math.sqrt(d.size)
+    )
+    return mean, mean - half, mean + half

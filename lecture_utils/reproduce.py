@@ -1,6 +1,7 @@
 """Full-scale reproduction of the experiments of Karhadkar, Murray, Tseran and Montúfar.
 
-``python -m lecture_utils reproduce FIGURE [--quick|--full] [--workers N] [--dask-scheduler ADDRESS]``
+``python -m lecture_utils reproduce FIGURE [--quick|--full] [--workers N] [--dask-scheduler ADDRESS]
+[--protocol per-trial|fixed]``
 computes every cell of the figure's grids with :func:`lecture_utils.sweeps.run_sweep` (parallel,
 cached on disk, resumable; a cached cell computed by other code than the present one is recomputed,
 see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the fractions),
@@ -9,7 +10,10 @@ see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the 
 * ``fig2``: probability that the Jacobian of a random network has full rank, fixed ``d0``;
 * ``fig3``: the same with ``d0 = ceil(r n)`` growing with the data set;
 * ``fig6``, ``fig7``, ``fig8``: share of sampled activation regions that contain a zero-loss
-  global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels;
+  global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels; with fresh data for every sampled
+  region (``--protocol per-trial``, the default, as the paper's appendix describes) or one data set
+  per cell (``--protocol fixed``, as its captions say and its released script does; written as
+  ``FIGURE_fixed``);
 * ``train``: share of runs of gradient descent that reach zero loss (Chapter 14), ``d0 = 1, 4``;
 * ``scale``: networks trained on the digits (Chapter 15): shares of runs that interpolate, of
   Hessian rank ``n`` (positive eigenvalues per data point), of full-rank final regions, of dead units.
@@ -30,7 +34,7 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +47,7 @@ __all__ = [
     "FigureSpec",
     "FIGURES",
     "panel_cells",
+    "with_protocol",
     "reproduce",
     "shipped_results",
     "load_results",
@@ -79,8 +84,15 @@ class FigureSpec:
     line: str  # "n/d0" or "4n log(2n/eps)"
 
 
+#: The figures whose cells take a data ``protocol`` (:func:`lecture_utils.global_minimum_fraction`).
+PROTOCOL_FIGURES = ("fig6", "fig7", "fig8")
+
+
 def _seed(figure: str, panel: Panel, n: int, d1: int, quick: bool = False) -> int:
     key = [figure, panel.label, n, d1] + (["quick"] if quick else [])
+    protocol = panel.extra.get("protocol", "per-trial")
+    if protocol != "per-trial":  # an independent sample (per-trial seeds are unchanged)
+        key.append(protocol)
     text = json.dumps(key, sort_keys=True)
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
@@ -224,6 +236,32 @@ FIGURES: dict[str, FigureSpec] = {
 }
 
 
+def with_protocol(
+    spec: FigureSpec, panels: tuple[Panel, ...], protocol: str
+) -> tuple[FigureSpec, tuple[Panel, ...]]:
+    """A figure of :data:`PROTOCOL_FIGURES` and its panels under a data protocol.
+
+    ``protocol="per-trial"`` returns them unchanged; ``"fixed"`` (one data set per cell, see
+    :func:`lecture_utils.global_minimum_fraction`) adds ``protocol`` to every panel's cell
+    arguments (so the cells draw their own seeds and are cached apart) and says so in the title.
+    """
+    from .global_minima import DATA_PROTOCOLS
+
+    if protocol not in DATA_PROTOCOLS:
+        raise ValueError(f"protocol must be one of {DATA_PROTOCOLS}, got {protocol!r}")
+    if spec.name not in PROTOCOL_FIGURES:
+        raise ValueError(
+            f"a data protocol applies to {', '.join(PROTOCOL_FIGURES)}, not {spec.name!r}"
+        )
+    if protocol == "per-trial":
+        return spec, panels
+    spec = replace(spec, title=f"{spec.title}, one data set per cell")
+    panels = tuple(
+        replace(panel, extra={**panel.extra, "protocol": protocol}) for panel in panels
+    )
+    return spec, panels
+
+
 def _resolve(path: str):
     module, name = path.split(":")
     return getattr(importlib.import_module(module), name)
@@ -237,8 +275,13 @@ def reproduce(
     out: str | Path = "results",
     cache: str | Path | None = None,
     progress: bool = True,
+    protocol: str | None = None,
 ) -> dict:
     """Compute (or load from the cache) every cell of a figure and write its data and its plot.
+
+    ``protocol`` (only for ``fig6``, ``fig7``, ``fig8``): ``"per-trial"`` (the default, fresh data for
+    every sampled region) or ``"fixed"`` (one data set per cell; the files are then named
+    ``FIGURE_fixed``), see :func:`with_protocol`.
 
     Returns a dictionary with, per panel, the fractions as an array of shape ``(len(n), len(d1))``.
     """
@@ -246,6 +289,8 @@ def reproduce(
         raise ValueError(f"unknown figure {name!r}; choose one of {sorted(FIGURES)}")
     spec = FIGURES[name]
     panels = spec.quick if quick else spec.full
+    if protocol is not None:
+        spec, panels = with_protocol(spec, panels, protocol)
     function = _resolve(spec.cell_function)
     version = code_version(function)  # of the code that computes the cells
     out = Path(out)
@@ -267,7 +312,8 @@ def reproduce(
             len(panel.n_values), len(panel.d1_values)
         )
     seconds = time.perf_counter() - start
-    stem = out / (name + ("_quick" if quick else ""))
+    suffix = "" if protocol in (None, "per-trial") else f"_{protocol}"
+    stem = out / (name + suffix + ("_quick" if quick else ""))
     np.savez_compressed(
         stem.with_suffix(".npz"),
         **{
@@ -379,14 +425,21 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
             p["trials"],
             d0=p["d0"],
             ratio=p["ratio"],
-            extra={k: p[k] for k in ("labels", "quantity", "steps") if k in p},
+            extra={
+                k: p[k] for k in ("labels", "quantity", "steps", "protocol") if k in p
+            },
         )
         for p in record["panels"]
     )
+    spec = FIGURES[record["figure"]]
+    protocols = {p.extra.get("protocol", "per-trial") for p in panels}
+    if protocols != {"per-trial"}:
+        (protocol,) = protocols
+        spec = with_protocol(spec, (), protocol)[0]
     fractions = {
         panel.label: data[f"panel{k}_fractions"] for k, panel in enumerate(panels)
     }
-    return FIGURES[record["figure"]], panels, fractions
+    return spec, panels, fractions
 
 
 def plot_results(stem: str | Path):
@@ -503,7 +556,16 @@ def main(argv: list[str] | None = None) -> int:
         "--out", default="results", help="output folder (default: results)"
     )
     run.add_argument("--cache", default=None, help="cache folder (default: OUT/cache)")
+    run.add_argument(
+        "--protocol",
+        choices=("per-trial", "fixed"),
+        default=None,
+        help="fig6, fig7, fig8: fresh data for every sampled region (per-trial, the default) "
+        "or one data set per cell (fixed, as the paper's captions and released script)",
+    )
     args = parser.parse_args(argv)
+    if args.protocol is not None and args.figure not in PROTOCOL_FIGURES:
+        parser.error(f"--protocol applies to {', '.join(PROTOCOL_FIGURES)} only")
     fractions = reproduce(
         args.figure,
         quick=args.quick,
@@ -511,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         dask_scheduler=args.dask_scheduler,
         out=args.out,
         cache=args.cache,
+        protocol=args.protocol,
     )
     for label, values in fractions.items():
         print(
