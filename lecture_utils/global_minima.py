@@ -21,7 +21,8 @@ decides that question and, for one-dimensional inputs, builds such a point expli
   :func:`uniform_region_patterns`, as the theorems count them, and with fresh data for every trial
   or one data set for all (``protocol``);
 * :func:`label_type_shares` and :func:`paired_difference_interval` - a paired comparison of the
-  label types over independent data sets, with a confidence interval for the difference.
+  label types over independent data sets, with a confidence interval for the difference, and
+  :func:`grid_difference_interval`, the same for two grids of independent binomial shares.
 
 Conventions: for one-dimensional inputs ``x^(1) < ... < x^(n)`` the step vectors are
 ``xi^(k,1) = (0, ..., 0, 1, ..., 1)`` (ones from position ``k`` on) and ``xi^(k,0) = 1 - xi^(k,1)``,
@@ -67,6 +68,7 @@ __all__ = [
     "sample_region",
     "label_type_shares",
     "paired_difference_interval",
+    "grid_difference_interval",
     "LABEL_TYPES",
     "DATA_PROTOCOLS",
 ]
@@ -900,4 +902,48 @@ def paired_difference_interval(
         * d.std(ddof=1)
         / math.sqrt(d.size)
     )
+    return mean, mean - half, mean + half
+
+
+def grid_difference_interval(
+    a, b, trials: int, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean over the cells of a grid of the difference of two shares, and its confidence interval.
+
+    ``a`` and ``b`` hold, cell by cell, the shares of two independent binomial experiments of
+    ``trials`` trials each (for instance :func:`global_minimum_fraction` with two label types, the
+    per-trial protocol, every cell with its own seed). The cells are independent, so the variance of
+    the mean difference is ``sum_c (a_c (1 - a_c) + b_c (1 - b_c)) / trials / C^2`` over the ``C``
+    cells; the interval is the normal one, ``mean +- z * sqrt(variance)``, with the variance
+    estimated from the shares (many trials in all: the normal approximation is then close).
+
+    Parameters
+    ----------
+    a, b : arrays of the same shape
+        Shares in ``[0, 1]``, one per cell.
+    trials : int
+        Trials per cell and per experiment.
+    confidence : float
+        Confidence level in ``(0, 1)``.
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, low, high)``.
+    """
+    import scipy.stats
+
+    a, b = as_float_array(a, "a").ravel(), as_float_array(b, "b").ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(
+            f"a and b must have the same non-zero size, got {a.size} and {b.size}"
+        )
+    if np.any((a < 0) | (a > 1) | (b < 0) | (b > 1)):
+        raise ValueError("a and b must be shares in [0, 1]")
+    trials = check_positive_int(trials, "trials")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    mean = float(np.mean(a - b))
+    variance = np.sum(a * (1 - a) + b * (1 - b)) / trials / a.size**2
+    half = float(scipy.stats.norm.ppf((1 + confidence) / 2) * math.sqrt(variance))
     return mean, mean - half, mean + half

@@ -15,6 +15,7 @@ from lecture_utils.global_minima import (
     DATA_PROTOCOLS,
     LABEL_TYPES,
     global_minimum_fraction,
+    grid_difference_interval,
     label_type_shares,
     paired_difference_interval,
     region_has_global_minimum,
@@ -248,3 +249,28 @@ def test_protocol_option_is_checked():
     )
     with pytest.raises(SystemExit):
         reproduce.main(["reproduce", "fig2", "--quick", "--protocol", "fixed"])
+
+
+def test_grid_difference_interval_closed_form_and_coverage():
+    mean, low, high = grid_difference_interval([0.5], [0.3], 100)
+    half = 1.959963984540054 * np.sqrt((0.25 + 0.21) / 100)
+    assert (
+        np.isclose(mean, 0.2)
+        and np.isclose(low, 0.2 - half)
+        and np.isclose(high, 0.2 + half)
+    )
+    # coverage: 40 cells of different shares, 50 trials each, true mean difference known
+    rng = np.random.default_rng(1)
+    pa = rng.uniform(0.05, 0.95, 40)
+    pb = np.clip(pa - 0.05, 0, 1)
+    runs, covered = 2000, 0
+    for _ in range(runs):
+        a, b = rng.binomial(50, pa) / 50, rng.binomial(50, pb) / 50
+        _, low, high = grid_difference_interval(a, b, 50)
+        covered += low <= np.mean(pa - pb) <= high
+    low, high = scipy.stats.binomtest(covered, runs).proportion_ci(0.99, "wilson")
+    assert low <= 0.95 <= high
+    with pytest.raises(ValueError, match="shares"):
+        grid_difference_interval([1.5], [0.5], 10)
+    with pytest.raises(ValueError, match="same"):
+        grid_difference_interval([0.5, 0.5], [0.5], 10)
