@@ -274,3 +274,32 @@ def test_grid_difference_interval_closed_form_and_coverage():
         grid_difference_interval([1.5], [0.5], 10)
     with pytest.raises(ValueError, match="same"):
         grid_difference_interval([0.5, 0.5], [0.5], 10)
+
+
+def test_shipped_fixed_protocol_results_load_and_plot():
+    import matplotlib.pyplot as plt
+
+    spec, panels, fractions = reproduce.load_results("fig6_fixed")
+    full = reproduce.FIGURES["fig6"].full
+    assert spec.name == "fig6" and "one data set per cell" in spec.title
+    assert [p.label for p in panels] == [p.label for p in full]
+    for panel, reference in zip(panels, full):
+        assert panel.extra == {**reference.extra, "protocol": "fixed"}
+        assert (panel.n_values, panel.d1_values, panel.trials) == (
+            reference.n_values,
+            reference.d1_values,
+            reference.trials,
+        )
+        assert fractions[panel.label].shape == (
+            len(panel.n_values),
+            len(panel.d1_values),
+        )
+    # one cell recomputed: the shipped value is the fixed-protocol experiment of its seed
+    cell = reproduce.panel_cells("fig6", panels[2])[3 * 37 + 5]  # n = 8, d1 = 60
+    i, j = panels[2].n_values.index(cell["n"]), panels[2].d1_values.index(cell["d1"])
+    assert fractions[panels[2].label][i, j] == reference_fraction(
+        1, cell["d1"], cell["n"], "random", cell["trials"], cell["seed"], "fixed"
+    )
+    fig = reproduce.plot_results("fig6_fixed")
+    assert len(fig.axes) == len(panels) + 1
+    plt.close(fig)
