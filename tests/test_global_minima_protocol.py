@@ -303,3 +303,15 @@ def test_shipped_fixed_protocol_results_load_and_plot():
     fig = reproduce.plot_results("fig6_fixed")
     assert len(fig.axes) == len(panels) + 1
     plt.close(fig)
+
+
+def test_per_trial_default_reproduces_shipped_figure_6_cells():
+    # The per-trial protocol is the default and draws, trial by trial, what the code before the
+    # protocol option drew: cells of the shipped Figure 6 come out exactly.
+    _, panels, fractions = reproduce.load_results("fig6")
+    for panel in panels:
+        cells = reproduce.panel_cells("fig6", panel)
+        for i, j in ((3, 5), (7, 21)):  # (n, d1) = (8, 60) and (16, 220)
+            cell = cells[i * len(panel.d1_values) + j]
+            assert (cell["n"], cell["d1"]) == (panel.n_values[i], panel.d1_values[j])
+            assert global_minimum_fraction(**cell) == fractions[panel.label][i, j]
