@@ -70,6 +70,7 @@ __all__ = [
     "paired_difference_interval",
     "grid_difference_interval",
     "LABEL_TYPES",
+    "RELEASED_LABEL_TYPES",
     "DATA_PROTOCOLS",
 ]
 
@@ -85,6 +86,9 @@ WITNESS_RTOL = 1e-6
 LP_METHODS = ("highs", "highs-ds", "highs-ipm")
 #: The label types of the paper's experiments (Appendix E.2).
 LABEL_TYPES = ("polynomial", "teacher", "random")
+#: The laws of the two label types as the code released with the paper draws them (see
+#: :func:`draw_labels`); accepted wherever a label type is.
+RELEASED_LABEL_TYPES = ("polynomial-released", "teacher-released")
 #: How :func:`global_minimum_fraction` samples regions: through a random initialisation, or uniformly.
 REGION_SAMPLERS = ("init", "uniform")
 #: When :func:`global_minimum_fraction` draws the data: for every trial, or once for all trials.
@@ -656,12 +660,17 @@ def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
     ----------
     X : array of shape ``(d0, n)``
         Inputs.
-    labels : {"polynomial", "teacher", "random"}
+    labels : {"polynomial", "teacher", "random", "polynomial-released", "teacher-released"}
         ``"polynomial"``: a random polynomial of degree 2 in all the inputs (every monomial's
         coefficient uniform on ``[-1, 1]``, :func:`lecture_utils.data.quadratic_labels`; for ``d0 = 1``
         a random parabola); ``"teacher"``: the outputs of a teacher network of width ``d1`` with the
         student's initialisation (:func:`lecture_utils.data.teacher_labels`); ``"random"``: i.i.d.
-        uniform on ``[-1, 1]``.
+        uniform on ``[-1, 1]``. The last two are the laws of the code released with the paper:
+        ``"polynomial-released"`` draws one quadratic ``p`` of one variable (three coefficients
+        uniform on ``[-1, 1]``) and returns ``sum_k p(x_k)`` over the coordinates (for ``d0 = 1`` the
+        law of ``"polynomial"``); ``"teacher-released"`` is the teacher with He-uniform hidden
+        weights and biases and output weights i.i.d. uniform on ``[-sqrt(6/d0), sqrt(6/d0)]``
+        instead of ``+1, -1, ...``.
     d1 : int
         Width of the teacher (used only for ``"teacher"``).
     seed : int, numpy Generator or None
@@ -672,8 +681,22 @@ def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
     ndarray of shape ``(n,)``
     """
     X = as_matrix(X, "X")
-    if labels not in LABEL_TYPES:
-        raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
+    if labels not in LABEL_TYPES + RELEASED_LABEL_TYPES:
+        raise ValueError(
+            f"labels must be one of {LABEL_TYPES + RELEASED_LABEL_TYPES}, got {labels!r}"
+        )
+    rng = rng_from(seed)
+    if labels == "polynomial-released":
+        c = rng.uniform(-1.0, 1.0, size=3)
+        return np.sum(c[0] + c[1] * X + c[2] * X**2, axis=0)
+    if labels == "teacher-released":
+        W, b, _ = init_two_layer(
+            X.shape[0], check_positive_int(d1, "d1"), seed=rng, scheme="he"
+        )
+        bound = math.sqrt(6.0 / X.shape[0])
+        v = rng.uniform(-bound, bound, size=W.shape[0])
+        return v @ np.maximum(W @ X + b[:, None], 0.0)
+    seed = rng
     if labels == "polynomial":
         return quadratic_labels(X, seed=seed)
     if labels == "teacher":
@@ -761,9 +784,10 @@ def global_minimum_fraction(
     ----------
     d0, d1, n : int
         Input dimension, width, number of data points.
-    labels : {"polynomial", "teacher", "random"}
+    labels : {"polynomial", "teacher", "random", "polynomial-released", "teacher-released"}
         Labels from a random quadratic polynomial, from a teacher network of width ``d1``, or i.i.d.
-        uniform on ``[-1, 1]`` (see :func:`draw_labels`).
+        uniform on ``[-1, 1]``; the last two are the laws of the code released with the paper (see
+        :func:`draw_labels`).
     trials : int
         Number of sampled regions.
     seed : int or numpy Generator
@@ -782,8 +806,10 @@ def global_minimum_fraction(
         The fraction of the ``trials`` regions that contain a global minimum.
     """
     d0, d1, n, trials, method = _check_experiment(d0, d1, n, trials, regions, method)
-    if labels not in LABEL_TYPES:
-        raise ValueError(f"labels must be one of {LABEL_TYPES}, got {labels!r}")
+    if labels not in LABEL_TYPES + RELEASED_LABEL_TYPES:
+        raise ValueError(
+            f"labels must be one of {LABEL_TYPES + RELEASED_LABEL_TYPES}, got {labels!r}"
+        )
     if protocol not in DATA_PROTOCOLS:
         raise ValueError(f"protocol must be one of {DATA_PROTOCOLS}, got {protocol!r}")
     rng = rng_from(seed)
@@ -832,7 +858,7 @@ def label_type_shares(
     seed : int or numpy Generator
         Seed of all the randomness.
     label_types : sequence of str
-        Label types among ``LABEL_TYPES`` (columns, in this order).
+        Label types among ``LABEL_TYPES`` and ``RELEASED_LABEL_TYPES`` (columns, in this order).
     method, regions :
         As in :func:`global_minimum_fraction`.
 
@@ -846,9 +872,10 @@ def label_type_shares(
     )
     regions_per_set = check_positive_int(regions_per_set, "regions_per_set")
     label_types = tuple(label_types)
-    if not label_types or any(lab not in LABEL_TYPES for lab in label_types):
+    known = LABEL_TYPES + RELEASED_LABEL_TYPES
+    if not label_types or any(lab not in known for lab in label_types):
         raise ValueError(
-            f"label_types must be a non-empty sequence of {LABEL_TYPES}, got {label_types!r}"
+            f"label_types must be a non-empty sequence of {known}, got {label_types!r}"
         )
     rng = rng_from(seed)
     shares = np.zeros((data_sets, len(label_types)))

@@ -315,3 +315,32 @@ def test_per_trial_default_reproduces_shipped_figure_6_cells():
             cell = cells[i * len(panel.d1_values) + j]
             assert (cell["n"], cell["d1"]) == (panel.n_values[i], panel.d1_values[j])
             assert global_minimum_fraction(**cell) == fractions[panel.label][i, j]
+
+
+def test_released_label_laws():
+    X1 = np.random.default_rng(0).uniform(-1, 1, size=(1, 7))
+    X2 = np.random.default_rng(1).uniform(-1, 1, size=(2, 7))
+    draw = global_minima.draw_labels
+    # polynomial: one quadratic of one variable, summed over the coordinates
+    rng = np.random.default_rng(4)
+    p = np.polynomial.Polynomial(rng.uniform(-1, 1, 3))
+    assert np.allclose(draw(X2, "polynomial-released", 5, seed=4), p(X2).sum(axis=0))
+    # ... which for d0 = 1 is the book's random parabola, draw for draw
+    for s in range(5):
+        assert np.allclose(
+            draw(X1, "polynomial-released", 5, seed=s),
+            draw(X1, "polynomial", 5, seed=s),
+        )
+    # teacher: the book's hidden layer, output weights uniform on [-sqrt(6/d0), sqrt(6/d0)]
+    rng = np.random.default_rng(6)
+    W, b, _ = lu.init_two_layer(2, 9, seed=rng, scheme="he")
+    v = rng.uniform(-np.sqrt(3.0), np.sqrt(3.0), 9)
+    assert np.allclose(
+        draw(X2, "teacher-released", 9, seed=6), lu.two_layer_relu(W, b, v, X2)
+    )
+    # accepted by the experiment functions
+    assert 0 <= global_minimum_fraction(1, 8, 4, "teacher-released", 5, seed=1) <= 1
+    shares = label_type_shares(
+        1, 8, 4, 2, 3, label_types=("teacher", "teacher-released")
+    )
+    assert shares.shape == (2, 2)
