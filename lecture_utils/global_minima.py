@@ -654,7 +654,7 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp") -> bool:
 
 
 def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
-    """Labels of one of the paper's three types (Appendix E.2) for the inputs ``X``.
+    """Labels of one of the paper's three types (Appendix E.2), or of the released code's laws.
 
     Parameters
     ----------
@@ -672,7 +672,7 @@ def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
         weights and biases and output weights i.i.d. uniform on ``[-sqrt(6/d0), sqrt(6/d0)]``
         instead of ``+1, -1, ...``.
     d1 : int
-        Width of the teacher (used only for ``"teacher"``).
+        Width of the teacher (used only for the teacher labels).
     seed : int, numpy Generator or None
         Seed of the draw.
 
@@ -696,12 +696,11 @@ def draw_labels(X, labels: str, d1: int, seed=None) -> np.ndarray:
         bound = math.sqrt(6.0 / X.shape[0])
         v = rng.uniform(-bound, bound, size=W.shape[0])
         return v @ np.maximum(W @ X + b[:, None], 0.0)
-    seed = rng
     if labels == "polynomial":
-        return quadratic_labels(X, seed=seed)
+        return quadratic_labels(X, seed=rng)
     if labels == "teacher":
-        return teacher_labels(X, check_positive_int(d1, "d1"), seed=seed)
-    return random_labels(X.shape[1], seed=seed)
+        return teacher_labels(X, check_positive_int(d1, "d1"), seed=rng)
+    return random_labels(X.shape[1], seed=rng)
 
 
 def sample_region(X, d1: int, regions: str = "init", seed=None):
