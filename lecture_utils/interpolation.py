@@ -19,7 +19,6 @@ Conventions: inputs ``X`` have shape ``(d0, n)`` (one column per data point), la
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,7 +26,13 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    exact_binomial,
+    rng_from,
+)
 from .networks import get_activation
 
 __all__ = [
@@ -464,4 +469,4 @@ def polynomial_feature_dimension(d0: int, q: int) -> int:
     d0 = check_positive_int(d0, "d0")
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 0:
         raise ValueError(f"q (the degree) must be a non-negative integer, got {q!r}")
-    return math.comb(d0 + int(q), int(q))
+    return exact_binomial(d0 + int(q), int(q), "the dimension")

@@ -22,7 +22,14 @@ import math
 import numpy as np
 import scipy.optimize
 
-from ._validation import as_float_array, as_matrix, as_vector, check_positive_int
+from ._validation import (
+    MAX_RESULT_BITS,
+    as_float_array,
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    check_work,
+)
 
 __all__ = [
     "activation_pattern",
@@ -75,9 +82,28 @@ def cover_count(n: int, d: int) -> int:
         ``2 * sum_{k=0}^{d-1} C(n-1, k)``, the count of Schläfli and Cover: the number of
         dichotomies of ``n`` vectors in general position in ``R^d`` that a bias-free linear
         threshold unit realises. It equals ``2^n`` exactly when ``n <= d``.
+
+    Notes
+    -----
+    The sum has ``min(d, n)`` terms, updated by ``C(n-1, k+1) = C(n-1, k) (n-1-k) / (k+1)``; for
+    ``d >= n`` it is the closed form ``2^n``. A sum whose terms are too many or too long to add
+    exactly in reasonable time is refused with a message.
     """
     n, d = check_positive_int(n, "n"), check_positive_int(d, "d")
-    return 2 * sum(math.comb(n - 1, k) for k in range(d))
+    if d >= n:
+        if n > 64 * MAX_RESULT_BITS:
+            raise ValueError(
+                f"cover_count(n, d) = 2^{n} has {n} binary digits; ask for n <= "
+                f"{64 * MAX_RESULT_BITS}"
+            )
+        return 2**n
+    # about d additions and small multiplications of numbers of up to n bits
+    check_work(d * (n / 64), "cover_count(n, d) (exact big-integer sum)", limit=1e8)
+    term, total = 1, 1
+    for k in range(d - 1):
+        term = term * (n - 1 - k) // (k + 1)
+        total += term
+    return 2 * total
 
 
 def _data(X) -> np.ndarray:
