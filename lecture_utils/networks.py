@@ -27,6 +27,7 @@ from ._validation import (
     as_tensor,
     as_vector,
     check_positive_int,
+    check_work,
     rng_from,
 )
 
@@ -114,6 +115,7 @@ def get_activation(
 def alternating_signs(d1: int) -> np.ndarray:
     """The output weights ``(+1, -1, +1, -1, ...)`` of length ``d1`` used in the paper's experiments."""
     d1 = check_positive_int(d1, "d1")
+    check_work(d1, f"alternating_signs({d1})")
     return np.where(np.arange(d1) % 2 == 0, 1.0, -1.0)
 
 
@@ -130,6 +132,7 @@ def init_two_layer(
     Returns ``W`` of shape ``(d1, d0)``, ``b`` of shape ``(d1,)``, ``v`` of shape ``(d1,)``.
     """
     d0, d1 = check_positive_int(d0, "d0"), check_positive_int(d1, "d1")
+    check_work(d1 * (d0 + 2), f"init_two_layer({d0}, {d1}) (W, b and v)")
     bounds = {"paper": 1.0 / math.sqrt(d0), "he": math.sqrt(6.0 / d0)}
     if scheme not in bounds:
         raise ValueError(f"scheme must be one of {sorted(bounds)}, got {scheme!r}")
@@ -201,6 +204,10 @@ def init_mlp(
             f"widths must list at least an input and an output width, got {widths!r}"
         )
     widths = [check_positive_int(w, "every width") for w in widths]
+    check_work(
+        sum(a * b + b for a, b in zip(widths[:-1], widths[1:])),
+        f"init_mlp({widths}) (all weights and biases)",
+    )
     rng = rng_from(seed)
     params = {}
     for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):

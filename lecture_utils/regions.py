@@ -181,6 +181,19 @@ def region_interior_point(X, pattern) -> np.ndarray | None:
     return rows[0] if A.ndim == 1 else np.array(rows)
 
 
+def _log2_cover_bound(n: int, d: int) -> float:
+    """An upper bound on ``log2 cover_count(n, d)``, computed in floating point."""
+    if d >= n:
+        return float(n)
+    k = min(d - 1, (n - 1) // 2)  # the largest binomial of the sum
+    log_comb = math.lgamma(n) - math.lgamma(k + 1) - math.lgamma(n - k)
+    return math.log2(2 * d) + log_comb / math.log(2)
+
+
+#: The most (regions x data points) :func:`activation_patterns` enumerates: one LP each at most.
+MAX_PATTERN_WORK = 2 * 10**6
+
+
 def activation_patterns(X) -> np.ndarray:
     """Every activation pattern of a single bias-free unit ``w -> 1[<w, x_j> > 0]`` with a non-empty region.
 
@@ -210,6 +223,14 @@ def activation_patterns(X) -> np.ndarray:
     For a unit with a bias on ``X``, call it on ``np.vstack([X, np.ones((1, n))])``.
     """
     X = _data(X)
+    d, n = X.shape
+    # at most cover_count(n, d) patterns, each costing about one LP per data point
+    check_work(
+        2.0 ** min(_log2_cover_bound(n, d), 1000) * n,
+        f"activation_patterns of {n} points in R^{d} (up to cover_count({n}, {d}) "
+        f"regions, an LP each)",
+        limit=MAX_PATTERN_WORK,
+    )
     found: list[tuple[tuple[int, ...], np.ndarray]] = [
         ((), np.zeros(X.shape[0]))
     ]  # (pattern, witness)
