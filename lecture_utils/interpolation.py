@@ -27,6 +27,7 @@ import scipy.linalg
 import torch
 
 from ._validation import (
+    check_real,
     as_matrix,
     as_vector,
     check_positive_int,
@@ -184,8 +185,7 @@ def _triangular_fit(
     ``sum_j v_j sigma(s t_i - b_j) = y_i``."""
     n = t.shape[0]
     gap = 4.0 * n if min_gap is None else float(min_gap)
-    if not (np.isfinite(gap) and gap > 0):
-        raise ValueError(f"min_gap must be a positive number, got {min_gap!r}")
+    gap = check_real(gap, "min_gap", low=0, low_open=True)
     order = np.argsort(t)
     t_sorted = t[order]
     scale = gap / np.diff(t_sorted).min() if n > 1 else 1.0
