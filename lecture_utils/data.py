@@ -12,7 +12,7 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 
-from ._validation import as_matrix, check_positive_int, rng_from
+from ._validation import as_matrix, check_positive_int, check_real, check_work, rng_from
 
 __all__ = [
     "gaussian_inputs",
@@ -31,6 +31,7 @@ def gaussian_inputs(d0: int, n: int, seed=None) -> np.ndarray:
     Returns an array of shape ``(d0, n)``: ``n`` points of ``R^d0``, one per column.
     """
     d0, n = check_positive_int(d0, "d0"), check_positive_int(n, "n")
+    check_work(d0 * n, f"gaussian_inputs({d0}, {n}) (a d0 x n array)")
     return rng_from(seed).standard_normal((d0, n))
 
 
@@ -39,6 +40,8 @@ def uniform_cube_inputs(
 ) -> np.ndarray:
     """Inputs drawn i.i.d. uniformly from the cube ``[low, high]^d0``; shape ``(d0, n)``."""
     d0, n = check_positive_int(d0, "d0"), check_positive_int(n, "n")
+    check_work(d0 * n, f"uniform_cube_inputs({d0}, {n}) (a d0 x n array)")
+    low, high = check_real(low, "low"), check_real(high, "high")
     if not low < high:
         raise ValueError(f"need low < high, got low={low}, high={high}")
     return rng_from(seed).uniform(low, high, size=(d0, n))
@@ -115,4 +118,5 @@ def teacher_labels(X, d1: int, seed=None) -> np.ndarray:
 def random_labels(n: int, seed=None) -> np.ndarray:
     """Labels i.i.d. uniform on ``[-1, 1]``; shape ``(n,)``."""
     n = check_positive_int(n, "n")
+    check_work(n, f"random_labels({n})")
     return rng_from(seed).uniform(-1.0, 1.0, size=n)

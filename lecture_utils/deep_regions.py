@@ -33,7 +33,15 @@ import math
 import numpy as np
 import scipy.optimize
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    check_real,
+    check_work,
+    equal_length_vectors,
+    rng_from,
+)
 
 __all__ = [
     "one_sided_derivative",
@@ -64,10 +72,7 @@ def _one_d(x, y=None):
 
 
 def _one_d_params(w, b, v):
-    w = as_vector(w, "w")
-    b = as_vector(b, "b", length=w.size)
-    v = as_vector(v, "v", length=w.size)
-    return w, b, v
+    return equal_length_vectors(w=w, b=b, v=v)
 
 
 def _loss(w, b, v, x, y) -> float:
@@ -230,6 +235,7 @@ def is_local_minimum(w, b, v, x, y, tol: float = 1e-8) -> bool:
     """
     w, b, v = _one_d_params(w, b, v)
     x, y = _one_d(x, y)
+    tol = check_real(tol, "tol", low=0, high=1, high_open=True)
     if np.any(v == 0):
         raise ValueError("is_local_minimum needs every output weight v_i to be nonzero")
     return _kkt_violation(w, b, v, x, y, tol) is None
@@ -264,6 +270,7 @@ def descend_to_local_minimum(x, y, A, s, max_steps: int = 200, tol: float = 1e-8
     """
     x, y = _one_d(x, y)
     max_steps = check_positive_int(max_steps, "max_steps")
+    tol = check_real(tol, "tol", low=0, high=1, high_open=True)
     A = np.array(A, dtype=int)
     w, b, v, loss = piece_minimum(x, y, A, s)
     for step in range(max_steps):
@@ -366,6 +373,11 @@ def full_rank_volume_fraction(
     x = _one_d(x)
     d1 = check_positive_int(d1, "d1")
     trials = check_positive_int(trials, "trials")
+    if rtol is not None:
+        rtol = check_real(rtol, "rtol", low=0, high=1, high_open=True)
+    check_work(
+        trials * 2 * d1 * x.size, "full_rank_volume_fraction (trials x 2 d1 x n)"
+    )
     rng = rng_from(seed)
     w = rng.uniform(-1, 1, size=(trials, d1, 1))
     b = rng.uniform(-1, 1, size=(trials, d1, 1))
@@ -444,6 +456,14 @@ def anticoncentration_gamma(patterns, probs) -> float:
     """
     P = as_matrix(patterns, "patterns")
     p = as_vector(probs, "probs", length=P.shape[0])
+    if not np.all((P == 0) | (P == 1)):
+        raise ValueError(
+            "patterns must have entries 0 and 1 (one activation pattern a row)"
+        )
+    if np.any(p < 0) or p.sum() > 1 + 1e-9:
+        raise ValueError(
+            f"probs must be probabilities: non-negative with sum at most 1, got {p}"
+        )
     k, n = P.shape
     if k > 22:
         raise ValueError(f"the exhaustive search needs at most 22 patterns, got {k}")

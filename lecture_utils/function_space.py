@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
-from ._validation import as_float_array, as_vector
+from ._validation import as_float_array, as_vector, check_real
 from .jacobians import jacobian_rank, relu_jacobian
 from .regions import activation_pattern
 
@@ -315,8 +315,7 @@ def in_region_image(x, y, pattern, v=None, tol: float = MEMBERSHIP_TOL) -> bool:
     v = np.ones(d1) if v is None else as_vector(v, "v", length=d1)
     if np.any(v == 0):
         raise ValueError("output weights v must be non-zero")
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    tol = check_real(tol, "tol", low=0)
     generators = _generators_of(tuple(x.tolist()))
     columns = []
     for row, vi in zip(A.astype(int), v):

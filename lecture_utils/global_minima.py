@@ -43,6 +43,7 @@ from ._validation import (
     as_matrix,
     as_vector,
     check_positive_int,
+    check_work,
     rng_from,
 )
 from .data import quadratic_labels, random_labels, teacher_labels, uniform_cube_inputs
@@ -117,6 +118,7 @@ def step_vectors(n: int) -> np.ndarray:
     ndarray of shape ``(2n, n)``
     """
     n = check_positive_int(n, "n")
+    check_work(2 * n * n, "step_vectors(n) (a 2n x n matrix)")
     idx = np.arange(n)
     up = (idx[None, :] >= np.arange(n + 1)[:, None]).astype(int)  # xi^(k,1), k = 1..n+1
     return np.vstack([up, 1 - up[1:n]])
@@ -124,6 +126,11 @@ def step_vectors(n: int) -> np.ndarray:
 
 def _as_pattern(A, name: str = "A") -> np.ndarray:
     arr = as_matrix(A, name)
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} must have at least one unit (row) and one data point (column), "
+            f"got shape {arr.shape}"
+        )
     if not np.all((arr == 0) | (arr == 1)):
         raise ValueError(f"{name} must have 0/1 entries")
     return arr.astype(int)

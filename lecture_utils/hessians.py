@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ._validation import as_float_array, as_vector
+from ._validation import as_tensor, as_vector, check_real
 
 __all__ = [
     "loss_hessian",
@@ -34,9 +34,9 @@ ModelWithInputs = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor
 
 
 def _as_tensor(a, name: str) -> torch.Tensor:
-    if isinstance(a, torch.Tensor):
-        return a.detach().to(torch.float64)
-    return torch.from_numpy(as_float_array(a, name))
+    """A finite float64 tensor from an array or a tensor (detached: the Hessian is taken here)."""
+    a = a.detach() if isinstance(a, torch.Tensor) else a
+    return as_tensor(a, name).to(torch.float64)
 
 
 def _flat_problem(model, params, X, y):
@@ -65,6 +65,8 @@ def _flat_problem(model, params, X, y):
             f"model must return predictions of shape {tuple(y_t.shape)} (one per label), "
             f"got {tuple(out.shape)}"
         )
+    if not bool(torch.isfinite(out).all()):
+        raise ValueError("model returned NaN or infinite predictions at params")
     return predict, theta0, y_t
 
 
@@ -170,8 +172,7 @@ def count_eigenvalue_signs(eigenvalues, tol: float) -> dict[str, int]:
         ``{"negative": #(lambda < -tol), "zero": #(|lambda| <= tol), "positive": #(lambda > tol)}``.
     """
     eigenvalues = as_vector(eigenvalues, "eigenvalues")
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    tol = check_real(tol, "tol", low=0)
     return {
         "negative": int(np.sum(eigenvalues < -tol)),
         "zero": int(np.sum(np.abs(eigenvalues) <= tol)),

@@ -19,7 +19,6 @@ Conventions: inputs ``X`` have shape ``(d0, n)`` (one column per data point), la
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,7 +26,14 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    check_real,
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    exact_binomial,
+    rng_from,
+)
 from .networks import get_activation
 
 __all__ = [
@@ -179,8 +185,7 @@ def _triangular_fit(
     ``sum_j v_j sigma(s t_i - b_j) = y_i``."""
     n = t.shape[0]
     gap = 4.0 * n if min_gap is None else float(min_gap)
-    if not (np.isfinite(gap) and gap > 0):
-        raise ValueError(f"min_gap must be a positive number, got {min_gap!r}")
+    gap = check_real(gap, "min_gap", low=0, low_open=True)
     order = np.argsort(t)
     t_sorted = t[order]
     scale = gap / np.diff(t_sorted).min() if n > 1 else 1.0
@@ -464,4 +469,4 @@ def polynomial_feature_dimension(d0: int, q: int) -> int:
     d0 = check_positive_int(d0, "d0")
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 0:
         raise ValueError(f"q (the degree) must be a non-negative integer, got {q!r}")
-    return math.comb(d0 + int(q), int(q))
+    return exact_binomial(d0 + int(q), int(q), "the dimension")

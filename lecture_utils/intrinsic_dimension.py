@@ -29,7 +29,13 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    exact_binomial,
+    rng_from,
+)
 from .jacobians import jacobian_rank
 from .networks import get_activation
 
@@ -72,7 +78,7 @@ def polynomial_intrinsic_dimension(d0: int, degree: int) -> int:
         or degree < 0
     ):
         raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
-    return comb(d0 + int(degree) - 1, int(degree))
+    return exact_binomial(d0 + int(degree) - 1, int(degree), "the intrinsic dimension")
 
 
 def polynomial_activation_dimension(d0: int, coefficients: Sequence[float]) -> int:

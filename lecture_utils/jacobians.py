@@ -21,7 +21,7 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from ._validation import as_matrix, as_vector
+from ._validation import as_matrix, as_params, as_vector, check_real
 from .regions import activation_pattern
 
 __all__ = [
@@ -120,6 +120,9 @@ def parameter_jacobian(
     ndarray of shape ``(n, P)``
         ``P`` is the total size of the chosen parameters; each parameter is flattened row-major.
     """
+    if not callable(model):
+        raise ValueError("model must be a function of the parameter dictionary")
+    params = as_params(params)
     names = list(params) if wrt is None else list(wrt)
     unknown = [name for name in names if name not in params]
     if unknown or not names:
@@ -136,6 +139,8 @@ def parameter_jacobian(
         raise ValueError(
             f"model must return a prediction vector of shape (n,), got {tuple(out.shape)}"
         )
+    if not bool(torch.isfinite(out).all()):
+        raise ValueError("model returned NaN or infinite predictions at params")
     jac = torch.func.jacrev(predictions)({k: params[k] for k in names})
     n = out.shape[0]
     return np.concatenate(
@@ -158,8 +163,8 @@ def jacobian_rank(J, rtol: float | None = None) -> int:
     A matrix with no entries or only zeros has rank 0.
     """
     J = as_matrix(J, "J")
-    if rtol is not None and not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a non-negative number, got {rtol!r}")
+    if rtol is not None:
+        rtol = check_real(rtol, "rtol", low=0)
     if J.size == 0:
         return 0
     s = np.linalg.svd(J, compute_uv=False)

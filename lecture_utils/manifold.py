@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import as_matrix, as_vector, check_positive_int, rng_from, check_real
 from .jacobians import jacobian_rank, parameter_jacobian
 
 __all__ = [
@@ -161,8 +161,7 @@ def gauss_newton_to_manifold(
         after each step), ``"loss"`` (``1/2 ||r||^2`` at the returned point).
     """
     y = _check_common(model, params, y)
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    tol = check_real(tol, "tol", low=0, low_open=True)
     max_steps = check_positive_int(max_steps, "max_steps")
     if (
         isinstance(damping_levels, bool)
@@ -230,8 +229,8 @@ def tangent_space(J, rtol: float | None = None) -> np.ndarray:
         this is the tangent space ``T_theta M``, of dimension ``P - n``.
     """
     J = as_matrix(J, "J")
-    if rtol is not None and not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a non-negative number, got {rtol!r}")
+    if rtol is not None:
+        rtol = check_real(rtol, "rtol", low=0)
     rank = jacobian_rank(J, rtol=rtol)
     _, _, Vt = np.linalg.svd(J, full_matrices=True)
     return Vt[rank:].T.copy()
@@ -296,8 +295,7 @@ def walk_on_manifold(
     """
     y = _check_common(model, params, y)
     n_steps = check_positive_int(n_steps, "n_steps")
-    if not (np.isfinite(step_size) and step_size > 0):
-        raise ValueError(f"step_size must be a positive number, got {step_size!r}")
+    step_size = check_real(step_size, "step_size", low=0, low_open=True)
     n_params = flatten_params(params).size
     u = (
         rng_from(seed).standard_normal(n_params)

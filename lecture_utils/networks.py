@@ -20,7 +20,16 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    _reject_complex,
+    as_matrix,
+    as_params,
+    as_tensor,
+    as_vector,
+    check_positive_int,
+    check_work,
+    rng_from,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,8 +47,20 @@ __all__ = [
 
 
 def relu(z):
-    """ReLU, ``max(z, 0)``, for a NumPy array or a torch tensor (its derivative at 0 is taken as 0)."""
+    """ReLU, ``max(z, 0)``, for a NumPy array or a torch tensor (its derivative at 0 is taken as 0).
+
+    Complex input raises :class:`TypeError` (ReLU is defined on real numbers only).
+    """
+    _reject_complex(z, "z")
     return torch.relu(z) if isinstance(z, torch.Tensor) else np.maximum(z, 0.0)
+
+
+def _on_tensors(function, z, name: str = "z"):
+    """Apply a torch activation to a tensor, or to a NumPy array / number (returned as NumPy)."""
+    if isinstance(z, torch.Tensor):
+        _reject_complex(z, name)
+        return function(z)
+    return function(as_tensor(z, name)).numpy()
 
 
 def smoolu(z: torch.Tensor) -> torch.Tensor:
@@ -48,15 +69,22 @@ def smoolu(z: torch.Tensor) -> torch.Tensor:
     It is infinitely differentiable (all derivatives vanish at 0), zero on the negative half-line
     and increasing on the positive one, i.e. *rectified* in Cooper's sense. Implemented so that
     gradients are finite everywhere (the branch for ``z <= 0`` never evaluates ``exp(-1/z)``).
+    Takes a torch tensor or a NumPy array (and then returns one).
     """
+    if not isinstance(z, torch.Tensor):
+        return _on_tensors(smoolu, z)
+    _reject_complex(z, "z")
     positive = z > 0
     safe = torch.where(positive, z, torch.ones_like(z))
     return torch.where(positive, safe * torch.exp(-1.0 / safe), torch.zeros_like(z))
 
 
 def softplus(z: torch.Tensor) -> torch.Tensor:
-    """Softplus, ``log(1 + exp(z))``: a smooth, strictly increasing, non-polynomial activation."""
-    return torch.nn.functional.softplus(z)
+    """Softplus, ``log(1 + exp(z))``: a smooth, strictly increasing, non-polynomial activation.
+
+    Takes a torch tensor or a NumPy array (and then returns one).
+    """
+    return _on_tensors(torch.nn.functional.softplus, z)
 
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -87,6 +115,7 @@ def get_activation(
 def alternating_signs(d1: int) -> np.ndarray:
     """The output weights ``(+1, -1, +1, -1, ...)`` of length ``d1`` used in the paper's experiments."""
     d1 = check_positive_int(d1, "d1")
+    check_work(d1, f"alternating_signs({d1})")
     return np.where(np.arange(d1) % 2 == 0, 1.0, -1.0)
 
 
@@ -103,6 +132,7 @@ def init_two_layer(
     Returns ``W`` of shape ``(d1, d0)``, ``b`` of shape ``(d1,)``, ``v`` of shape ``(d1,)``.
     """
     d0, d1 = check_positive_int(d0, "d0"), check_positive_int(d1, "d1")
+    check_work(d1 * (d0 + 2), f"init_two_layer({d0}, {d1}) (W, b and v)")
     bounds = {"paper": 1.0 / math.sqrt(d0), "he": math.sqrt(6.0 / d0)}
     if scheme not in bounds:
         raise ValueError(f"scheme must be one of {sorted(bounds)}, got {scheme!r}")
@@ -134,12 +164,27 @@ def two_layer_relu(W, b, v, X):
     """Outputs ``F(W, b; X) = v^T relu(W X + b 1^T)`` of the two-layer ReLU network on every input.
 
     Works on NumPy arrays (validated: finite entries, matching shapes) and on torch tensors (shapes
-    checked; usable inside ``torch.func`` transforms). ``b=None`` means a network without biases.
-    Returns shape ``(n,)``.
+    checked; usable inside ``torch.func`` transforms). When some arguments are tensors and others
+    arrays, the arrays are converted to tensors of the same dtype. ``b=None`` means a network
+    without biases. Returns shape ``(n,)``.
     """
-    if not isinstance(W, torch.Tensor):
+    given = {"W": W, "b": b, "v": v, "X": X}
+    tensors = [a for a in given.values() if isinstance(a, torch.Tensor)]
+    if not tensors:
         W, v, X = as_matrix(W, "W"), as_vector(v, "v"), as_matrix(X, "X")
         b = None if b is None else as_vector(b, "b")
+    else:
+        dtype = tensors[0].dtype
+        converted = {
+            key: a
+            if a is None or isinstance(a, torch.Tensor)
+            else as_tensor(a, key).to(dtype)
+            for key, a in given.items()
+        }
+        for key, a in converted.items():
+            if a is not None:
+                _reject_complex(a, key)
+        W, b, v, X = (converted[k] for k in ("W", "b", "v", "X"))
     _check_two_layer_shapes(W, b, v, X)
     pre = W @ X if b is None else W @ X + b[:, None]
     return v @ relu(pre)
@@ -159,6 +204,10 @@ def init_mlp(
             f"widths must list at least an input and an output width, got {widths!r}"
         )
     widths = [check_positive_int(w, "every width") for w in widths]
+    check_work(
+        sum(a * b + b for a, b in zip(widths[:-1], widths[1:])),
+        f"init_mlp({widths}) (all weights and biases)",
+    )
     rng = rng_from(seed)
     params = {}
     for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
@@ -178,11 +227,12 @@ def mlp(
 
     ``X`` has shape ``(d0, n)``; the activation is applied after every layer but the last.
     Returns shape ``(n,)`` when the output width is 1, else ``(out, n)``. A pure function of
-    ``params``, so ``torch.func.jacrev``/``hessian`` apply to it directly.
+    ``params``, so ``torch.func.jacrev``/``hessian`` apply to it directly. NumPy parameters and
+    inputs are converted to float64 tensors; non-finite or complex entries raise an error.
     """
     sigma = get_activation(activation)
-    if not isinstance(X, torch.Tensor):
-        X = torch.from_numpy(as_matrix(X, "X"))
+    params = as_params(params)
+    X = as_tensor(X, "X", ndim=2)
     depth = sum(1 for key in params if key.startswith("W"))
     if depth == 0 or any(f"W{layer}" not in params for layer in range(1, depth + 1)):
         raise ValueError(
@@ -203,5 +253,15 @@ def mlp(
 
 
 def count_parameters(params: dict[str, torch.Tensor]) -> int:
-    """Total number of scalar parameters in a parameter dictionary."""
-    return int(sum(p.numel() for p in params.values()))
+    """Total number of scalar parameters in a parameter dictionary (of tensors or arrays)."""
+    if not isinstance(params, dict):
+        raise ValueError(
+            f"params must be a dict of parameter names to arrays or tensors, "
+            f"got {type(params).__name__}"
+        )
+    return int(
+        sum(
+            np.size(p) if not isinstance(p, torch.Tensor) else p.numel()
+            for p in params.values()
+        )
+    )

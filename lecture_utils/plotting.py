@@ -19,6 +19,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._validation import check_positive_int, check_real
+
 __all__ = [
     "PALETTE",
     "use_book_style",
@@ -125,10 +127,13 @@ def figure_data(fig: mpl.figure.Figure, resolution: int = RESOLUTION) -> list[st
     ``1/resolution`` of its axis's visible range, measured in the axis's own scale (log axes in
     log space); values outside the range are recorded as just below or just above it. Colour
     values are recorded the same way on their colour scale (the mappable's norm), coordinates in
-    other units (axes fractions, points) to ``1/resolution``. So a perturbation far below the
+    other units (axes fractions, points) to ``1/resolution``. ``resolution`` is a positive
+    integer. So a perturbation far below the
     drawing's resolution, such as rounding noise that differs between CPUs, leaves the record
     unchanged, while a change of a value by a visible fraction of the axis changes it.
     """
+    _check_figure(fig)
+    resolution = check_positive_int(resolution, "resolution")
     rows = []
     if getattr(fig, "_suptitle", None) is not None:
         rows.append(f"suptitle:{fig._suptitle.get_text()}")
@@ -222,6 +227,11 @@ def figure_data(fig: mpl.figure.Figure, resolution: int = RESOLUTION) -> list[st
     return rows
 
 
+def _check_figure(fig) -> None:
+    if not isinstance(fig, mpl.figure.Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+
+
 def figure_digest(fig: mpl.figure.Figure, resolution: int = RESOLUTION) -> str:
     """A 12-hex-digit SHA-256 digest of :func:`figure_data`."""
     text = "\n".join(figure_data(fig, resolution))
@@ -274,6 +284,9 @@ def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
     default ``PIXEL_DENSITY`` times ``fig.dpi``. Outside IPython it prints the summary line
     instead.
     """
+    _check_figure(fig)
+    if dpi is not None:
+        dpi = check_real(dpi, "dpi", low=1, high=2400)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     summary = (
         f"<Figure: {len(fig.axes)} axes"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import as_matrix, as_vector, check_positive_int, rng_from, check_real
 
 __all__ = [
     "sphere_filters",
@@ -149,8 +149,7 @@ def best_output_layer(W, ridge: float = 1e-12) -> tuple[np.ndarray, float]:
         ``random_features_risk(v, W)``.
     """
     W = as_matrix(W, "W", cols=3)
-    if not (np.isfinite(ridge) and ridge >= 0):
-        raise ValueError(f"ridge must be a non-negative number, got {ridge!r}")
+    ridge = check_real(ridge, "ridge", low=0)
     K, b = relu_gaussian_kernel(W, W), _cross_term(W)
     shift = ridge * np.max(np.diag(K))
     v = scipy.linalg.cho_solve(scipy.linalg.cho_factor(K + shift * np.eye(len(b))), b)

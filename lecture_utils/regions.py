@@ -22,7 +22,14 @@ import math
 import numpy as np
 import scipy.optimize
 
-from ._validation import as_float_array, as_matrix, as_vector, check_positive_int
+from ._validation import (
+    MAX_RESULT_BITS,
+    as_float_array,
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    check_work,
+)
 
 __all__ = [
     "activation_pattern",
@@ -75,9 +82,28 @@ def cover_count(n: int, d: int) -> int:
         ``2 * sum_{k=0}^{d-1} C(n-1, k)``, the count of Schläfli and Cover: the number of
         dichotomies of ``n`` vectors in general position in ``R^d`` that a bias-free linear
         threshold unit realises. It equals ``2^n`` exactly when ``n <= d``.
+
+    Notes
+    -----
+    The sum has ``min(d, n)`` terms, updated by ``C(n-1, k+1) = C(n-1, k) (n-1-k) / (k+1)``; for
+    ``d >= n`` it is the closed form ``2^n``. A sum whose terms are too many or too long to add
+    exactly in reasonable time is refused with a message.
     """
     n, d = check_positive_int(n, "n"), check_positive_int(d, "d")
-    return 2 * sum(math.comb(n - 1, k) for k in range(d))
+    if d >= n:
+        if n > 64 * MAX_RESULT_BITS:
+            raise ValueError(
+                f"cover_count(n, d) = 2^{n} has {n} binary digits; ask for n <= "
+                f"{64 * MAX_RESULT_BITS}"
+            )
+        return 2**n
+    # about d additions and small multiplications of numbers of up to n bits
+    check_work(d * (n / 64), "cover_count(n, d) (exact big-integer sum)", limit=1e8)
+    term, total = 1, 1
+    for k in range(d - 1):
+        term = term * (n - 1 - k) // (k + 1)
+        total += term
+    return 2 * total
 
 
 def _data(X) -> np.ndarray:
@@ -155,6 +181,19 @@ def region_interior_point(X, pattern) -> np.ndarray | None:
     return rows[0] if A.ndim == 1 else np.array(rows)
 
 
+def _log2_cover_bound(n: int, d: int) -> float:
+    """An upper bound on ``log2 cover_count(n, d)``, computed in floating point."""
+    if d >= n:
+        return float(n)
+    k = min(d - 1, (n - 1) // 2)  # the largest binomial of the sum
+    log_comb = math.lgamma(n) - math.lgamma(k + 1) - math.lgamma(n - k)
+    return math.log2(2 * d) + log_comb / math.log(2)
+
+
+#: The most (regions x data points) :func:`activation_patterns` enumerates: one LP each at most.
+MAX_PATTERN_WORK = 2 * 10**6
+
+
 def activation_patterns(X) -> np.ndarray:
     """Every activation pattern of a single bias-free unit ``w -> 1[<w, x_j> > 0]`` with a non-empty region.
 
@@ -184,6 +223,14 @@ def activation_patterns(X) -> np.ndarray:
     For a unit with a bias on ``X``, call it on ``np.vstack([X, np.ones((1, n))])``.
     """
     X = _data(X)
+    d, n = X.shape
+    # at most cover_count(n, d) patterns, each costing about one LP per data point
+    check_work(
+        2.0 ** min(_log2_cover_bound(n, d), 1000) * n,
+        f"activation_patterns of {n} points in R^{d} (up to cover_count({n}, {d}) "
+        f"regions, an LP each)",
+        limit=MAX_PATTERN_WORK,
+    )
     found: list[tuple[tuple[int, ...], np.ndarray]] = [
         ((), np.zeros(X.shape[0]))
     ]  # (pattern, witness)

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .sweeps import code_version, run_sweep
+from .sweeps import code_version, max_workers, run_sweep, write_atomically
 
 __all__ = [
     "Panel",
@@ -287,15 +287,23 @@ def reproduce(
     """
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; choose one of {sorted(FIGURES)}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    out = Path(out)
+    cache = out / "cache" if cache is None else Path(cache)
+    for folder, what in (
+        (out, "output folder (--out)"),
+        (cache, "cache folder (--cache)"),
+    ):
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"the {what} {folder} is a file: name a folder")
     spec = FIGURES[name]
     panels = spec.quick if quick else spec.full
     if protocol is not None:
         spec, panels = with_protocol(spec, panels, protocol)
     function = _resolve(spec.cell_function)
     version = code_version(function)  # of the code that computes the cells
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    cache = out / "cache" if cache is None else Path(cache)
     start = time.perf_counter()
     fractions = {}
     for panel in panels:
@@ -307,24 +315,31 @@ def reproduce(
             dask_scheduler=dask_scheduler,
             progress=progress,
             description=f"{name} {panel.label}",
+            validate=_check_fraction,
         )
         fractions[panel.label] = np.array(values, dtype=float).reshape(
             len(panel.n_values), len(panel.d1_values)
         )
     seconds = time.perf_counter() - start
+<<<<<<< HEAD
     suffix = "" if protocol in (None, "per-trial") else f"_{protocol}"
     stem = out / (name + suffix + ("_quick" if quick else ""))
     np.savez_compressed(
+=======
+    stem = out / (name + ("_quick" if quick else ""))
+    arrays = {
+        f"panel{k}_{key}": value
+        for k, panel in enumerate(panels)
+        for key, value in (
+            ("fractions", fractions[panel.label]),
+            ("n", np.array(panel.n_values)),
+            ("d1", np.array(panel.d1_values)),
+        )
+    }
+    write_atomically(
+>>>>>>> harden
         stem.with_suffix(".npz"),
-        **{
-            f"panel{k}_{key}": value
-            for k, panel in enumerate(panels)
-            for key, value in (
-                ("fractions", fractions[panel.label]),
-                ("n", np.array(panel.n_values)),
-                ("d1", np.array(panel.d1_values)),
-            )
-        },
+        lambda path: path.write_bytes(_npz_bytes(arrays)),
     )
     record = {
         "figure": name,
@@ -346,13 +361,36 @@ def reproduce(
             for p in panels
         ],
     }
-    stem.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    write_atomically(
+        stem.with_suffix(".json"),
+        lambda path: path.write_text(json.dumps(record, indent=1)),
+    )
     import matplotlib.pyplot as plt
 
     fig = plot_figure(spec, panels, fractions)
-    fig.savefig(stem.with_suffix(".png"), dpi=120, bbox_inches="tight")
+    write_atomically(
+        stem.with_suffix(".png"),
+        lambda path: fig.savefig(path, format="png", dpi=120, bbox_inches="tight"),
+    )
     plt.close(fig)
     return fractions
+
+
+def _check_fraction(value) -> str | None:
+    """Every cell of a figure is a fraction: a finite number in [0, 1] (None when it is one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{value!r} is not a number"
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        return f"{value!r} is not a fraction in [0, 1]"
+    return None
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def _shipped_names() -> list[str]:
@@ -547,7 +585,10 @@ def main(argv: list[str] | None = None) -> int:
         "--full", action="store_true", help="the paper's resolution (default)"
     )
     run.add_argument(
-        "--workers", type=int, default=1, help="parallel processes on this machine"
+        "--workers",
+        type=int,
+        default=1,
+        help=f"parallel processes on this machine (at most its {max_workers()} cores)",
     )
     run.add_argument(
         "--dask-scheduler", default=None, help="address of an existing Dask scheduler"
@@ -564,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         "or one data set per cell (fixed, as the paper's captions and released script)",
     )
     args = parser.parse_args(argv)
+<<<<<<< HEAD
     if args.protocol is not None and args.figure not in PROTOCOL_FIGURES:
         parser.error(f"--protocol applies to {', '.join(PROTOCOL_FIGURES)} only")
     fractions = reproduce(
@@ -575,6 +617,21 @@ def main(argv: list[str] | None = None) -> int:
         cache=args.cache,
         protocol=args.protocol,
     )
+=======
+    if args.workers < 1:
+        run.error(f"--workers must be a positive integer, got {args.workers}")
+    try:
+        fractions = reproduce(
+            args.figure,
+            quick=args.quick,
+            workers=args.workers,
+            dask_scheduler=args.dask_scheduler,
+            out=args.out,
+            cache=args.cache,
+        )
+    except ValueError as error:
+        run.error(str(error))
+>>>>>>> harden
     for label, values in fractions.items():
         print(
             f"{args.figure} {label}: mean fraction {values.mean():.3f} over {values.size} cells"

@@ -22,8 +22,16 @@ The cache never returns a value that the present code would not compute:
   says so and names the modules that changed;
 * a file that cannot be read back (truncated, not JSON, not a record of this cell) is reported by
   name on standard error and recomputed;
+* each record carries a checksum of its whole content (parameters, value, code versions): a file
+  edited by hand or damaged on disk (one character changed) is named on standard error and
+  recomputed, never returned; an optional ``validate`` function rejects impossible values too
+  (for example a fraction outside [0, 1]);
 * files are written atomically (a temporary file in the same folder, then :func:`os.replace`), so
-  that two runs sharing a cache folder, or a run killed while writing, never leave a partial file.
+  that two runs sharing a cache folder, or a run killed while writing, never leave a partial file;
+  temporary files left behind by a run killed at the wrong moment are removed by later runs once
+  they are an hour old.
+
+Worker processes exit with the process that started them, even when it is killed with SIGKILL.
 
 Only the source of the book's own code is versioned: the versions of NumPy, SciPy or PyTorch are
 not part of it.
@@ -39,6 +47,8 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 import types
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -55,7 +65,13 @@ __all__ = [
     "code_modules",
     "code_version",
     "run_sweep",
+    "write_atomically",
 ]
+
+#: Temporary files of an interrupted write are removed when they are older than this (seconds).
+STALE_TEMPORARY_SECONDS = 3600
+#: How long a Dask scheduler may take to answer before run_sweep gives up (seconds).
+DASK_CONNECT_TIMEOUT = 5
 
 #: The package whose modules are always versioned when a cell function imports them.
 PACKAGE = "lecture_utils"
@@ -256,6 +272,48 @@ def _version(digests: dict[str, str]) -> str:
 # ------------------------------------------------------------------------------------ the cache
 
 
+def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+    """Create ``path`` atomically: ``write(temporary)`` fills a temporary file in the same folder,
+    which then replaces ``path`` in one step (:func:`os.replace`).
+
+    A reader, or another run writing the same file, sees the old file or the new one, never a part
+    of one; if ``write`` fails or is interrupted, the temporary file is removed.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temporaries(
+    directory: str | os.PathLike, age: float = STALE_TEMPORARY_SECONDS
+) -> list[Path]:
+    """Remove the temporary files (``.*.tmp``) of interrupted writes older than ``age`` seconds."""
+    removed = []
+    now = time.time()
+    for path in Path(directory).glob(".*.tmp"):
+        try:
+            if now - path.stat().st_mtime > age:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            pass  # removed by another run meanwhile
+    return removed
+
+
+def _checksum(record: dict) -> str:
+    content = {k: v for k, v in record.items() if k != "checksum"}
+    text = json.dumps(content, sort_keys=True, default=_jsonable)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 class CorruptCacheEntry(ValueError):
     """A cache file that cannot be read back as a record (truncated, not JSON, wrong fields)."""
 
@@ -269,14 +327,19 @@ class ResultCache:
 
     Each file is a record with the fields ``function`` (the cell function's name), ``params``
     (the cell), ``code_version`` and ``code`` (the digests of :func:`code_version` and of each
-    module) and ``value``.
+    module), ``value`` and ``checksum`` (a digest of all the other fields, checked on every read).
     """
 
     FIELDS = ("params", "value")
 
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
+        if self.directory.exists() and not self.directory.is_dir():
+            raise ValueError(
+                f"the cache folder {self.directory} is a file, not a folder"
+            )
         self.directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.directory)
 
     def path(self, key: str) -> Path:
         """The file of a key (it may not exist)."""
@@ -308,6 +371,14 @@ class ResultCache:
                 path,
                 f"not a cell record (expected the fields {', '.join(self.FIELDS)})",
             )
+        if "checksum" not in record:
+            raise CorruptCacheEntry(
+                path, "written without a checksum (an older format)"
+            )
+        if record["checksum"] != _checksum(record):
+            raise CorruptCacheEntry(
+                path, "its content changed after it was written (checksum mismatch)"
+            )
         return record
 
     def get(self, key: str):
@@ -335,37 +406,79 @@ class ResultCache:
         if code is not None:
             record["code_version"] = _version(code)
             record["code"] = code
-        text = json.dumps(record, sort_keys=True, default=_jsonable)
-        handle, temporary = tempfile.mkstemp(
-            dir=self.directory, prefix=f".{key}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "w") as stream:
+        record = json.loads(
+            json.dumps(record, default=_jsonable)
+        )  # as it will read back
+        record["checksum"] = _checksum(record)
+        text = json.dumps(record, sort_keys=True)
+
+        def write(temporary: Path) -> None:
+            with open(temporary, "w") as stream:
                 stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, self.path(key))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+
+        write_atomically(self.path(key), write)
 
 
 # ------------------------------------------------------------------------------------ the sweep
 
 
-def _evaluate(function: Callable, index: int, cell: dict):
+_WATCHED_PARENT: list[int] = []
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker process: exit as soon as ``parent`` (the process that ran the sweep) is gone.
+
+    Worker pools outlive a parent killed with SIGKILL for minutes; a daemon thread that polls the
+    parent's pid twice a second ends the worker instead.
+    """
+    if _WATCHED_PARENT or os.getpid() == parent:
+        return
+    _WATCHED_PARENT.append(parent)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass  # exists, owned by someone else
+            if os.getppid() == 1 and parent != 1:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def _evaluate(function: Callable, index: int, cell: dict, parent: int | None = None):
     """One cell, with its index (results come back in the order in which they finish)."""
+    if parent is not None:
+        _exit_with_parent(parent)
     return index, function(**cell)
 
 
-def _changed_modules(records: list[dict], code: dict[str, str]) -> list[str]:
+def _stale_description(records: list[dict], code: dict[str, str], version: str) -> str:
+    """Say which code computed stale records: the changed modules, or the versions."""
+    if all(record.get("code_version") is None for record in records):
+        return "(no code version)"
     changed = set()
     for record in records:
         old = record.get("code")
         if not isinstance(old, dict):
-            return []  # written before the cache stored code versions
+            versions = sorted({str(r.get("code_version")) for r in records})
+            return f"(code version {', '.join(versions)}; the present one is {version})"
         changed.update(m for m in code.keys() | old.keys() if old.get(m) != code.get(m))
-    return sorted(changed)
+    return f"({', '.join(sorted(changed))} changed)"
+
+
+def max_workers() -> int:
+    """The most worker processes a sweep starts on this machine: its number of usable cores."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def run_sweep(
@@ -377,6 +490,7 @@ def run_sweep(
     dask_scheduler: str | None = None,
     progress: bool = False,
     description: str | None = None,
+    validate: Callable[[object], str | None] | None = None,
 ) -> list:
     """Evaluate ``function(**cell)`` for every cell, in parallel, with an on-disk cache.
 
@@ -392,7 +506,9 @@ def run_sweep(
         recomputed; stale entries (other code) and unreadable files are (see the module's
         docstring). Unreadable files are reported on standard error. ``None``: no cache.
     workers : int
-        Number of processes on this machine (1: run in this process, in order).
+        Number of processes on this machine (1: run in this process, in order). More than the
+        machine's cores (:func:`max_workers`) are not started: the number is lowered to it, and
+        the progress output says so.
     dask_scheduler : str, optional
         Address of the scheduler of an existing Dask cluster (for example ``"tcp://host:8786"``);
         the cells then run on its workers, and ``workers`` is ignored.
@@ -401,6 +517,9 @@ def run_sweep(
         and how many stale ones are recomputed.
     description : str, optional
         Label of the progress bar.
+    validate : callable, optional
+        ``validate(value)`` returns ``None`` for a possible value and otherwise a reason: a cached
+        value it rejects is named and recomputed, a computed one raises :class:`ValueError`.
 
     Returns
     -------
@@ -415,6 +534,14 @@ def run_sweep(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     label = description or _function_name(function)
+    if workers > max_workers():
+        if progress:
+            print(
+                f"{label}: {workers} workers asked for, {max_workers()} started "
+                "(the cores of this machine)",
+                file=sys.stderr,
+            )
+        workers = max_workers()
     cache = None if cache_dir is None else ResultCache(cache_dir)
     keys = [cell_key(function, cell) for cell in cells]
     results = [None] * len(cells)
@@ -438,7 +565,15 @@ def run_sweep(
             )
             todo.append(index)
             continue
-        if record["params"] != _round_trip(cells[index]):
+        reason = None if validate is None else validate(record["value"])
+        if reason is not None:
+            print(
+                f"{label}: cache file {cache.path(key)} holds an impossible value "
+                f"({reason}); recomputing its cell",
+                file=sys.stderr,
+            )
+            todo.append(index)
+        elif record["params"] != _round_trip(cells[index]):
             print(
                 f"{label}: cache file {cache.path(key)} holds another cell's parameters; "
                 "recomputing its cell",
@@ -454,14 +589,9 @@ def run_sweep(
     if progress and cache is not None:
         line = f"{label}: {len(cells) - len(todo)} of {len(cells)} cells from the cache"
         if stale:
-            changed = _changed_modules(stale, code)
             line += (
                 f"; {len(stale)} cached cells were computed by other code "
-                + (
-                    f"({', '.join(changed)} changed)"
-                    if changed
-                    else "(no code version)"
-                )
+                + _stale_description(stale, code, version)
                 + " and are recomputed"
             )
         print(line, file=sys.stderr)
@@ -475,20 +605,25 @@ def run_sweep(
     )
     client = None
     if dask_scheduler is not None and todo:
-        from dask.distributed import Client
-
-        client = Client(dask_scheduler)
+        client = _dask_client(dask_scheduler)
         context, n_jobs = joblib.parallel_config(backend="dask"), -1
     else:
         context, n_jobs = nullcontext(), workers
     try:
         with context:
+            parent = os.getpid() if client is None and n_jobs > 1 else None
             calls = (
-                joblib.delayed(_evaluate)(function, index, cells[index])
+                joblib.delayed(_evaluate)(function, index, cells[index], parent)
                 for index in todo
             )
             finished = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             for index, value in finished(calls):
+                reason = None if validate is None else validate(_round_trip(value))
+                if reason is not None:
+                    raise ValueError(
+                        f"{label}: the cell {cells[index]} computed an impossible value "
+                        f"({reason})"
+                    )
                 results[index] = _round_trip(value)
                 if cache is not None:
                     cache.put(
@@ -504,3 +639,18 @@ def run_sweep(
         if client is not None:
             client.close()
     return results
+
+
+def _dask_client(address: str):
+    """A client of the Dask scheduler at ``address``, or a clear error within a few seconds."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ValueError(
+            f"no Dask scheduler answered at {address!r} within {DASK_CONNECT_TIMEOUT} s "
+            f"({type(error).__name__}). Start one with `dask scheduler` (it prints its "
+            f"address, tcp://HOST:8786) and workers with `dask worker tcp://HOST:8786`, "
+            f"or leave --dask-scheduler out to run on this machine"
+        ) from None

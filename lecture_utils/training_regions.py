@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from ._validation import (
+    check_real,
     as_float_array,
     as_matrix,
     as_vector,
@@ -184,8 +185,7 @@ def batched_gradient_descent(
     lr = np.broadcast_to(np.asarray(lr, dtype=np.float64), (W.shape[0],)).copy()
     if not np.all(np.isfinite(lr) & (lr > 0)):
         raise ValueError("lr must be positive and finite")
-    if not (np.isfinite(threshold) and threshold >= 0):
-        raise ValueError(f"threshold must be a non-negative number, got {threshold!r}")
+    threshold = check_real(threshold, "threshold", low=0)
     W, b = W.copy(), b.copy()
     taken = np.zeros(W.shape[0], dtype=np.int64)
 
@@ -538,8 +538,7 @@ def binomial_interval(
         raise ValueError(
             f"successes must be an integer in [0, {trials}], got {successes!r}"
         )
-    if not (np.isfinite(z) and z > 0):
-        raise ValueError(f"z must be positive, got {z!r}")
+    z = check_real(z, "z", low=0, low_open=True)
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = (

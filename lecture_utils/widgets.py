@@ -25,7 +25,7 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import as_vector, check_positive_int
+from ._validation import as_vector, check_positive_int, equal_length_vectors
 from .function_space import (
     _line_points,
     polyline_points,
@@ -58,9 +58,7 @@ def explorer_state(x, w, b, v) -> dict:
         ``"output_point"`` (``(n,)``: the output scaled to sum 1, NaN where its sum is 0).
     """
     x = _line_points(x, min_points=2)
-    w = as_vector(w, "w")
-    d1 = w.shape[0]
-    b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
+    w, b, v = equal_length_vectors(w=w, b=b, v=v)
     pre = w[:, None] * x[None, :] + b[:, None]
     patterns = (pre > 0).astype(int)
     outputs = np.maximum(pre, 0.0)
@@ -402,9 +400,8 @@ def sweep_explorer(x, w, b, v, unit: int, parameter: str = "b", values=None):
     import ipywidgets as widgets
 
     x = _line_points(x, min_points=2)
-    w = as_vector(w, "w")
+    w, b, v = equal_length_vectors(w=w, b=b, v=v)
     d1 = w.shape[0]
-    b, v = as_vector(b, "b", length=d1), as_vector(v, "v", length=d1)
     unit = check_positive_int(unit, "unit")
     if unit > d1:
         raise ValueError(

@@ -56,3 +56,10 @@ def failing_cell(n, seed, log, fail="", cache=""):
             time.sleep(0.02)
         raise RuntimeError("interrupted")
     return seed
+
+
+def started_cell(seed, folder):
+    """Mark the start of the cell (a file ``started-<seed>`` in ``folder``), then wait a minute."""
+    (Path(folder) / f"started-{seed}").touch()
+    time.sleep(60)
+    return seed

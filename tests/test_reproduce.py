@@ -13,6 +13,7 @@ import lecture_utils
 from lecture_utils import reproduce
 from lecture_utils.full_rank import full_rank_probability
 from lecture_utils.plotting import figure_digest
+from lecture_utils import sweeps
 from lecture_utils.sweeps import code_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,9 @@ def test_a_cache_of_other_code_is_recomputed_not_drawn(tmp_path, capsys):
     for path in (tmp_path / "a" / "cache").glob("*.json"):
         cell = json.loads(path.read_text())
         cell.update(value=0.5, code_version="older code")
+        cell["checksum"] = sweeps._checksum(
+            cell
+        )  # a whole record, as older code wrote it
         path.write_text(json.dumps(cell))
     again = reproduce.reproduce("fig2", quick=True, out=tmp_path / "a", progress=True)
     assert all(np.array_equal(again[label], fresh[label]) for label in fresh)

@@ -29,7 +29,7 @@ from lecture_utils.sweeps import (
 )
 
 CELLS = [{"n": n, "seed": seed} for n in (3, 5) for seed in (0, 1, 2)]
-RECORD_FIELDS = {"function", "params", "value", "code_version", "code"}
+RECORD_FIELDS = {"function", "params", "value", "code_version", "code", "checksum"}
 
 
 def direct(cells):
