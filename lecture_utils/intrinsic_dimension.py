@@ -143,7 +143,10 @@ def _activation(activation: str | Callable) -> Callable[[np.ndarray], np.ndarray
 
 
 def feature_matrix(activation: str | Callable, W, X) -> np.ndarray:
-    """The matrix of features ``sigma(<w_i, x_j>)`` of the filters ``W`` on the points ``X``.
+    """The feature matrix ``Phi[j, i] = sigma(<w_i, x_j>)`` of the filters ``W`` on the points ``X``.
+
+    One row per data point and one column per filter, as the book's feature matrices (the
+    output-weight block of the Jacobian ``J``).
 
     Parameters
     ----------
@@ -157,13 +160,13 @@ def feature_matrix(activation: str | Callable, W, X) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape ``(d1, n)``
-        ``sigma(W X)`` in float64.
+    ndarray of shape ``(n, d1)``
+        ``sigma(W X)^T`` in float64.
     """
     W = as_matrix(W, "W")
     X = as_matrix(X, "X", rows=W.shape[1])
-    F = _activation(activation)(W @ X)
-    if F.shape != (W.shape[0], X.shape[1]) or not np.all(np.isfinite(F)):
+    F = _activation(activation)(X.T @ W.T)
+    if F.shape != (X.shape[1], W.shape[0]) or not np.all(np.isfinite(F)):
         raise ValueError(
             "activation must map an array to a finite array of the same shape"
         )
@@ -178,7 +181,7 @@ def empirical_intrinsic_dimension(
     seed=None,
     rtol: float | None = None,
 ) -> int:
-    """Numerical rank of ``sigma(W X)`` for random Gaussian filters and points.
+    """Numerical rank of the feature matrix ``sigma(W X)^T`` of random filters and points.
 
     The filters (rows of ``W``, shape ``(n_filters, d0)``) and the points (columns of ``X``, shape
     ``(d0, n_points)``) have i.i.d. standard normal entries. The rank of the feature matrix is at most

@@ -67,7 +67,7 @@ def test_empirical_rank_equals_formula(n, d):
     W, X = rng.standard_normal((7, n)), rng.standard_normal((n, 9))
     A, B = multinomial_features(W, X, d)
     np.testing.assert_allclose(
-        feature_matrix(lambda z: z**d, W, X), A @ B.T, rtol=1e-10, atol=1e-10
+        feature_matrix(lambda z: z**d, W, X), B @ A.T, rtol=1e-10, atol=1e-10
     )
 
 
