@@ -321,12 +321,8 @@ def reproduce(
             len(panel.n_values), len(panel.d1_values)
         )
     seconds = time.perf_counter() - start
-<<<<<<< HEAD
     suffix = "" if protocol in (None, "per-trial") else f"_{protocol}"
     stem = out / (name + suffix + ("_quick" if quick else ""))
-    np.savez_compressed(
-=======
-    stem = out / (name + ("_quick" if quick else ""))
     arrays = {
         f"panel{k}_{key}": value
         for k, panel in enumerate(panels)
@@ -337,7 +333,6 @@ def reproduce(
         )
     }
     write_atomically(
->>>>>>> harden
         stem.with_suffix(".npz"),
         lambda path: path.write_bytes(_npz_bytes(arrays)),
     )
@@ -605,19 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         "or one data set per cell (fixed, as the paper's captions and released script)",
     )
     args = parser.parse_args(argv)
-<<<<<<< HEAD
     if args.protocol is not None and args.figure not in PROTOCOL_FIGURES:
         parser.error(f"--protocol applies to {', '.join(PROTOCOL_FIGURES)} only")
-    fractions = reproduce(
-        args.figure,
-        quick=args.quick,
-        workers=args.workers,
-        dask_scheduler=args.dask_scheduler,
-        out=args.out,
-        cache=args.cache,
-        protocol=args.protocol,
-    )
-=======
     if args.workers < 1:
         run.error(f"--workers must be a positive integer, got {args.workers}")
     try:
@@ -628,10 +612,10 @@ def main(argv: list[str] | None = None) -> int:
             dask_scheduler=args.dask_scheduler,
             out=args.out,
             cache=args.cache,
+            protocol=args.protocol,
         )
     except ValueError as error:
         run.error(str(error))
->>>>>>> harden
     for label, values in fractions.items():
         print(
             f"{args.figure} {label}: mean fraction {values.mean():.3f} over {values.size} cells"

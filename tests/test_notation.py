@@ -168,9 +168,6 @@ RULES = [
 # once its file follows the notation page.
 PENDING = {
     ("r-is-the-residual", "10_full_rank_regions.ipynb"): 4,
-    ("r-is-the-residual", "11_one_dimensional_input.ipynb"): 2,
-    ("rows-of-W", "11_one_dimensional_input.ipynb"): 2,
-    ("varepsilon", "11_one_dimensional_input.ipynb"): 36,
     ("rows-of-W", "13_beyond_the_smooth_interior.ipynb"): 3,
     ("v-output-weights", "13_beyond_the_smooth_interior.ipynb"): 1,
     ("varepsilon", "13_beyond_the_smooth_interior.ipynb"): 21,
