@@ -52,6 +52,7 @@ __all__ = [
     "shipped_results",
     "load_results",
     "plot_results",
+    "plot_data_comparison",
     "main",
 ]
 
@@ -433,8 +434,30 @@ def plot_results(stem: str | Path):
     return plot_figure(spec, panels, fractions)
 
 
+def plot_data_comparison(name: str):
+    """The shipped full-resolution results of ``fig2`` or ``fig3`` for both data distributions.
+
+    Gaussian data (the paper's text) in the left column, uniform data on ``[0, 1)`` (the
+    authors' released code) in the right one, one row per panel of the figure.
+    """
+    if name not in ("fig2", "fig3"):
+        raise ValueError(f"name must be 'fig2' or 'fig3', got {name!r}")
+    spec, gaussian, g_values = load_results(name)
+    _, uniform, u_values = load_results(name + "_uniform")
+    panels, fractions = [], {}
+    for pg, pu in zip(gaussian, uniform):
+        for panel, values, word in ((pg, g_values, "Gaussian"), (pu, u_values, "uniform")):
+            label = f"{panel.label}, {word}"
+            panels.append(dataclasses.replace(panel, label=label, extra={}))
+            fractions[label] = values[panel.label]
+    return plot_figure(dataclasses.replace(spec, data=()), panels, fractions)
+
+
 def _typeset(label: str) -> str:
     """A label with its mathematics typeset: ``"d0 = ceil(0.5 n)"`` -> ``$d_0 = ...$``."""
+    head, comma, rest = label.partition(", ")
+    if comma and re.fullmatch(r"d0 = ceil\((.+) n\)", head):
+        return _typeset(head) + comma + rest
     ceil = re.fullmatch(r"d0 = ceil\((.+) n\)", label)
     if ceil:
         ratio = ceil.group(1).removesuffix(".0")
@@ -503,10 +526,13 @@ def plot_figure(spec: FigureSpec, panels, fractions):
     for extra in axes[len(panels) :]:
         fig.delaxes(extra)
     axes = axes[: len(panels)]
-    lines = [
-        _reference_line(spec, p, np.arange(min(p.n_values), max(p.n_values) + 1))
-        for p in panels
-    ]
+
+    def line_points(p: Panel) -> np.ndarray:
+        if spec.line == "n/(d0+1)" and p.ratio is not None:  # no steps from the ceiling
+            return np.array(p.n_values)
+        return np.arange(min(p.n_values), max(p.n_values) + 1)
+
+    lines = [_reference_line(spec, p, line_points(p)) for p in panels]
     d1_all = np.array(panels[0].d1_values)
     step = np.diff(d1_all[:2]).sum()
     bottom = d1_all.min() - 0.5 * step
@@ -525,7 +551,7 @@ def plot_figure(spec: FigureSpec, panels, fractions):
             cmap="viridis",
             shading="nearest",
         )
-        n_fine = np.arange(n.min(), n.max() + 1)
+        n_fine = line_points(panel)
         reference, label = lines[k]
         if spec.line == "n/(d0+1)":
             halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
