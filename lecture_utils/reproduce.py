@@ -539,7 +539,7 @@ def plot_figure(spec: FigureSpec, panels, fractions):
     if spec.line == "n/(d0+1)":  # keep the line off the frame: start the axis lower
         lowest = min(reference.min() for reference, _ in lines)
         if lowest < bottom + 0.25 * step:
-            bottom = max(0.0, lowest - 0.5 * step)
+            bottom = lowest - 0.5 * step
     for k, (ax, panel) in enumerate(zip(axes, panels)):
         n, d1 = np.array(panel.n_values), np.array(panel.d1_values)
         image = ax.pcolormesh(

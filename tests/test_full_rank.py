@@ -983,10 +983,15 @@ def test_shared_columns_boundary_is_exactly_d0_plus_one():
         X = np.append(0.5 + 1e-9 * np.arange(shared), -20.0)[None, :]
         n = X.shape[1]
         A = lu.activation_pattern(W, b, X)
-        assert A[:, :shared].T.tolist() == [[1, 0]] * shared and A[:, -1].tolist() == [0, 1]
+        assert A[:, :shared].T.tolist() == [[1, 0]] * shared and A[:, -1].tolist() == [
+            0,
+            1,
+        ]
         J = lu.relu_jacobian(W, b, v, X)
         assert (np.linalg.matrix_rank(J) == n) == expected
         assert not gram_certifies_full_rank(W, b, v, X)
         assert jacobian_has_full_rank(W, b, v, X) == expected
         counts = (A.T @ A)[None].astype(float)
-        np.testing.assert_array_equal(_structurally_deficient(counts, 2), [not expected])
+        np.testing.assert_array_equal(
+            _structurally_deficient(counts, 2), [not expected]
+        )
