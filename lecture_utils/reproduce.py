@@ -446,7 +446,10 @@ def plot_data_comparison(name: str):
     _, uniform, u_values = load_results(name + "_uniform")
     panels, fractions = [], {}
     for pg, pu in zip(gaussian, uniform):
-        for panel, values, word in ((pg, g_values, "Gaussian"), (pu, u_values, "uniform")):
+        for panel, values, word in (
+            (pg, g_values, "Gaussian"),
+            (pu, u_values, "uniform"),
+        ):
             label = f"{panel.label}, {word}"
             panels.append(dataclasses.replace(panel, label=label, extra={}))
             fractions[label] = values[panel.label]
