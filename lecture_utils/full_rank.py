@@ -9,10 +9,12 @@ Two questions are answered here, both by counting:
   enough primes).
 * **Random activation regions.** :func:`full_rank_probability` and :func:`full_rank_grid` estimate
   the probability that the Jacobian of ``F(W, b; X) = v^T relu(W X + b)`` with respect to ``(W, b)``
-  has rank ``n`` at a random initialisation, exactly as in the experiments of Karhadkar, Murray,
-  Tseran and Montúfar (Figures 2 and 3): ``X`` i.i.d. standard normal of shape ``(d0, n)``, hidden
-  weights and biases i.i.d. uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]``, frozen output weights
-  ``v = (+1, -1, +1, ...)``.
+  has rank ``n`` at a random initialisation, as in the experiments of Karhadkar, Murray,
+  Tseran and Montúfar (Figures 2 and 3): hidden weights and biases i.i.d. uniform on
+  ``[-1/sqrt(d0), 1/sqrt(d0)]``, data ``X`` of shape ``(d0, n)`` either i.i.d. standard normal
+  (``data="gaussian"``, what the paper's Appendix E.1 says) or i.i.d. uniform on ``[0, 1)``
+  (``data="uniform"``, what the authors' released script draws, ``torch.rand``), frozen output
+  weights ``v = (+1, -1, +1, ...)`` (any nonzero ``v`` gives the same rank).
 
 The Jacobian ``J`` (shape ``(n, d1 (d0 + 1))``) has rank ``n`` if and only if its ``n x n`` Gram matrix
 
@@ -29,8 +31,11 @@ For almost every data set the pattern alone often decides: when ``2 (d0 + 1) >= 
 ``n`` exactly when no data point is dead and no activation column is shared by more than ``d0 + 1``
 points (:func:`pattern_full_rank`), and in general a split of the points into ``d0 + 1`` groups
 with linearly independent columns of ``A`` proves full rank. A cell of Figures 2-3 uses these
-criteria where they apply, draws only ``W X`` there (``d1 n`` random numbers instead of
-``d0 n``), and decides its other trials on the whole batch of their Gram matrices.
+criteria where they apply, draws only ``W X`` there for Gaussian data (``d1 n`` random numbers
+instead of ``d0 n``; uniform data are always drawn themselves), and decides its other trials on
+the whole batch of their Gram matrices. Every shortcut holds for any data distribution with a
+density (the pattern criteria exclude a null set of data, the certificates are exact), so the
+decisions are those of the SVD rank for both distributions.
 """
 
 from __future__ import annotations
@@ -43,7 +48,13 @@ from itertools import combinations, permutations
 import numpy as np
 from scipy.linalg.lapack import dpotrf
 
-from ._validation import as_matrix, as_vector, check_positive_int, rng_from
+from ._validation import (
+    as_matrix,
+    as_vector,
+    check_positive_int,
+    check_work,
+    rng_from,
+)
 from .jacobians import jacobian_rank, relu_jacobian
 from .networks import alternating_signs
 from .regions import activation_pattern
@@ -63,7 +74,12 @@ __all__ = [
     "pattern_full_rank",
     "d0_for_cell",
     "full_rank_grid",
+    "DATA_DISTRIBUTIONS",
 ]
+
+#: The input distributions of Figures 2-3: ``"gaussian"`` (i.i.d. N(0, 1), the paper's text) and
+#: ``"uniform"`` (i.i.d. uniform on ``[0, 1)``, the authors' released code).
+DATA_DISTRIBUTIONS = ("gaussian", "uniform")
 
 #: Relative tolerance on the Gram matrix: ``lambda_min(J J^T) > GRAM_RTOL * trace(J J^T) / n`` certifies
 #: ``rank J = n`` (see :func:`gram_has_full_rank` and :func:`jacobian_has_full_rank`).
@@ -574,7 +590,18 @@ def _check_cell(d0, d1, n, trials, seed) -> tuple[int, int, int, int, int]:
     trials = check_positive_int(trials, "trials")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    # weights, data and patterns of every trial (before the cell's shortcuts)
+    check_work(trials * (d1 * (d0 + 1) + d0 * n + d1 * n), "one cell (trials x sizes)")
     return d0, d1, n, trials, int(seed)
+
+
+def _check_data(data) -> str:
+    if not isinstance(data, str) or data not in DATA_DISTRIBUTIONS:
+        raise ValueError(
+            f"data must be one of {DATA_DISTRIBUTIONS} (i.i.d. N(0, 1) entries, or i.i.d. "
+            f"uniform on [0, 1)), got {data!r}"
+        )
+    return data
 
 
 def pattern_decides_rank(d0: int, n: int) -> bool:
@@ -664,17 +691,23 @@ def _group_size(d0: int, n: int) -> int:
     return -(-n // (d0 + 1))
 
 
-def _draws_preactivations(d0: int, d1: int, n: int) -> bool:
+def _draws_preactivations(d0: int, d1: int, n: int, data: str = "gaussian") -> bool:
     """Whether a cell draws ``W X`` through ``d1 x n`` normals instead of ``X`` (``d0 x n``).
 
-    So it does when ``d1 < d0`` and the pattern decides most trials: always when
+    Only for Gaussian data: ``W X = L Z`` has the distribution of ``W X`` only when ``X`` is
+    standard Gaussian (uniform data are always drawn themselves). So it does when ``d1 < d0``
+    and the pattern decides most trials: always when
     ``2 (d0 + 1) >= n``, and when the points can be dealt to the ``d0 + 1`` input coordinates in
     groups of at most ``min(d1, _MAX_GROUP)`` (with ``d1 <= 62``, for
     :func:`_dealt_groups_independent`).
     """
-    return d1 < d0 and (
-        pattern_decides_rank(d0, n)
-        or (d1 <= 62 and _group_size(d0, n) <= min(d1, _MAX_GROUP))
+    return (
+        data == "gaussian"
+        and d1 < d0
+        and (
+            pattern_decides_rank(d0, n)
+            or (d1 <= 62 and _group_size(d0, n) <= min(d1, _MAX_GROUP))
+        )
     )
 
 
@@ -683,14 +716,18 @@ def _cell_seeds(d0: int, d1: int, n: int, seed: int, *key: int):
     return np.random.SeedSequence([seed, d0, d1, n], spawn_key=key)
 
 
-def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
+def _cell_draws(
+    d0: int, d1: int, n: int, trials: int, seed: int, data: str = "gaussian"
+):
     """The random draws of a cell: ``W`` (shape ``(T, d1, d0)``), ``b``, ``v``, and ``X`` or ``Z``.
 
     From the cell's generator (the first child of ``SeedSequence([seed, d0, d1, n])``), in this
     order: ``W`` and then ``b`` for all trials, i.i.d. uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]`` (the
     ``scheme="paper"`` of :func:`lecture_utils.networks.init_two_layer`); then either the data
-    ``X``, i.i.d. N(0, 1) of shape ``(T, d0, n)``, returned with ``Z = None``, or, where
-    :func:`_draws_preactivations`, ``Z`` i.i.d. N(0, 1) of shape ``(T, d1, n)``, returned with
+    ``X`` of shape ``(T, d0, n)``, returned with ``Z = None``: i.i.d. N(0, 1)
+    (``standard_normal``) for ``data="gaussian"``, i.i.d. uniform on ``[0, 1)`` (``random``) for
+    ``data="uniform"``; or, where :func:`_draws_preactivations` (Gaussian data only), ``Z`` i.i.d.
+    N(0, 1) of shape ``(T, d1, n)``, returned with
     ``X = None``: ``W X`` is then ``L Z`` with ``L L^T = W W^T`` (:func:`_preactivation_factors`),
     which has the distribution of ``W X`` for Gaussian ``X``, and :func:`_completed_inputs` completes
     ``Z`` to an explicit ``X``.
@@ -700,6 +737,8 @@ def _cell_draws(d0: int, d1: int, n: int, trials: int, seed: int):
     W = rng.uniform(-bound, bound, size=(trials, d1, d0))
     b = rng.uniform(-bound, bound, size=(trials, d1))
     v = alternating_signs(d1)
+    if data == "uniform":
+        return W, b, v, rng.random((trials, d0, n)), None
     if _draws_preactivations(d0, d1, n):
         return W, b, v, None, rng.standard_normal((trials, d1, n))
     return W, b, v, rng.standard_normal((trials, d0, n)), None
@@ -740,13 +779,15 @@ def _completed_inputs(W, L, Z, cell: tuple[int, int, int, int], trials) -> np.nd
     return G - np.matmul(Q, np.matmul(np.swapaxes(Q, 1, 2), G) - Z)
 
 
-def _cell_inputs(d0: int, d1: int, n: int, trials: int, seed: int):
+def _cell_inputs(
+    d0: int, d1: int, n: int, trials: int, seed: int, data: str = "gaussian"
+):
     """The draws of a cell with an explicit ``X`` for every trial (shape ``(T, d0, n)``).
 
     Where :func:`_cell_draws` drew ``Z`` instead of ``X``, the data are completed by
     :func:`_completed_inputs`.
     """
-    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed)
+    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed, data)
     if X is None:
         L = _preactivation_factors(W)
         X = _completed_inputs(W, L, Z, (d0, d1, n, seed), range(trials))
@@ -864,7 +905,9 @@ def _gram_decisions(W, b, v, X):
     return full, svd
 
 
-def _cell_decisions(d0: int, d1: int, n: int, trials: int, seed: int):
+def _cell_decisions(
+    d0: int, d1: int, n: int, trials: int, seed: int, data: str = "gaussian"
+):
     """Per trial of a cell: whether ``rank J = n``, and whether the SVD had to decide.
 
     With ``2 (d0 + 1) >= n`` (:func:`pattern_decides_rank`) the pattern decides, as in
@@ -873,8 +916,12 @@ def _cell_decisions(d0: int, d1: int, n: int, trials: int, seed: int):
     point or a column shared by more than ``d0 + 1`` points proves a deficiency, and the trials left
     are completed to explicit data and decided from their Gram matrices, as every trial of the
     remaining cells is (:func:`jacobian_has_full_rank`).
+
+    The pattern criteria hold for almost every data set, hence with probability one for any
+    distribution of ``X`` with a density, uniform data on ``[0, 1)^(d0 n)`` included; the other
+    steps are exact. Only the draw of ``W X`` as ``L Z`` needs Gaussian data.
     """
-    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed)
+    W, b, v, X, Z = _cell_draws(d0, d1, n, trials, seed, data)
     if Z is None and not pattern_decides_rank(d0, n):
         return _gram_decisions(W, b, v, X)
     if Z is None:
@@ -897,7 +944,12 @@ def _cell_decisions(d0: int, d1: int, n: int, trials: int, seed: int):
 
 
 def gram_eigenvalue_ratios(
-    d0: int, d1: int, n: int, trials: int = 100, seed: int = 0
+    d0: int,
+    d1: int,
+    n: int,
+    trials: int = 100,
+    seed: int = 0,
+    data: str = "gaussian",
 ) -> np.ndarray:
     """Smallest over mean eigenvalue of ``J J^T`` for each trial of a cell of the paper's experiment.
 
@@ -910,6 +962,8 @@ def gram_eigenvalue_ratios(
     seed : int
         Seed of the cell; the trials are those of :func:`full_rank_probability` with the same
         arguments (where that function never forms ``X``, it is completed as described there).
+    data : {"gaussian", "uniform"}
+        The distribution of the data, as in :func:`full_rank_probability`.
 
     Returns
     -------
@@ -918,7 +972,7 @@ def gram_eigenvalue_ratios(
         ``J = 0``): above :data:`GRAM_RTOL` the Jacobian is certified to have rank ``n``.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
-    W, b, _, X = _cell_inputs(d0, d1, n, trials, seed)
+    W, b, _, X = _cell_inputs(d0, d1, n, trials, seed, _check_data(data))
     gram = _cell_grams(X, W, b)[1]
     mean = np.trace(gram, axis1=1, axis2=2) / n
     smallest = np.linalg.eigvalsh(gram)[:, 0]
@@ -926,7 +980,12 @@ def gram_eigenvalue_ratios(
 
 
 def full_rank_probability(
-    d0: int, d1: int, n: int, trials: int = 100, seed: int = 0
+    d0: int,
+    d1: int,
+    n: int,
+    trials: int = 100,
+    seed: int = 0,
+    data: str = "gaussian",
 ) -> float:
     """Fraction of random initialisations at which the Jacobian has full rank ``n`` (one cell of Figures 2-3).
 
@@ -940,13 +999,19 @@ def full_rank_probability(
         Seed of the cell. The first child of ``SeedSequence([seed, d0, d1, n])`` draws, for all
         trials at once, the hidden weights and then the biases (i.i.d. uniform on
         ``[-1/sqrt(d0), 1/sqrt(d0)]``, as :func:`lecture_utils.networks.init_two_layer` with
-        ``scheme="paper"``), then the data ``X`` i.i.d. N(0, 1) of shape ``(d0, n)`` per trial.
-        Where ``d1 < d0`` and the pattern decides most trials (``2 (d0 + 1) >= n``, or groups of
+        ``scheme="paper"``), then the data ``X`` of shape ``(d0, n)`` per trial, distributed as
+        ``data`` says. For Gaussian data, where ``d1 < d0`` and the pattern decides most trials (``2 (d0 + 1) >= n``, or groups of
         at most ``min(d1, _MAX_GROUP)`` points per input coordinate), it draws only ``W X``, as
         ``L Z`` with ``Z`` i.i.d. N(0, 1) of shape ``(d1, n)`` and ``L L^T = W W^T``: the same
         distribution from ``d1 n`` random numbers instead of ``d0 n``. The rest of ``X`` of trial
         ``t``, needed only where the pattern does not decide, comes from the child ``t`` of the
         second child. ``v = (+1, -1, ...)``.
+    data : {"gaussian", "uniform"}
+        ``"gaussian"`` (default): ``X`` i.i.d. N(0, 1), as the paper's Appendix E.1 says.
+        ``"uniform"``: ``X`` i.i.d. uniform on ``[0, 1)``, the distribution of ``torch.rand`` in
+        the authors' released script (``experiments/full_rank_regions.py`` of
+        kedar2/loss-landscape), drawn with ``Generator.random`` after ``W`` and ``b`` (so a
+        uniform cell shares its weights with the Gaussian cell of the same seed).
 
     Returns
     -------
@@ -962,9 +1027,10 @@ def full_rank_probability(
         sampling.
     """
     d0, d1, n, trials, seed = _check_cell(d0, d1, n, trials, seed)
+    data = _check_data(data)
     if d1 * (d0 + 1) < n:
         return 0.0
-    return float(_cell_decisions(d0, d1, n, trials, seed)[0].mean())
+    return float(_cell_decisions(d0, d1, n, trials, seed, data)[0].mean())
 
 
 def d0_for_cell(d0_or_ratio, n: int) -> int:
@@ -1001,6 +1067,7 @@ def full_rank_grid(
     trials: int = 100,
     seed: int = 0,
     n_jobs: int = 1,
+    data: str = "gaussian",
 ) -> np.ndarray:
     """One panel of the paper's Figures 2-3: :func:`full_rank_probability` over a grid of ``(d1, n)``.
 
@@ -1021,6 +1088,8 @@ def full_rank_grid(
         Number of worker processes (``joblib``); the result does not depend on it. With several
         workers each one runs its linear algebra single-threaded, which is also the fastest way to
         run these many small problems.
+    data : {"gaussian", "uniform"}
+        The distribution of the data (:func:`full_rank_probability`).
 
     Returns
     -------
@@ -1032,16 +1101,19 @@ def full_rank_grid(
         raise ValueError("n_values and d1_values must be non-empty")
     d0s = [d0_for_cell(d0_or_ratio, n) for n in n_values]
     n_jobs = check_positive_int(n_jobs, "n_jobs")
+    data = _check_data(data)
     cells = [(d0, d1, n) for d1 in d1_values for d0, n in zip(d0s, n_values)]
     for d0, d1, n in cells:
         _check_cell(d0, d1, n, trials, seed)
     if n_jobs == 1:
-        values = [full_rank_probability(d0, d1, n, trials, seed) for d0, d1, n in cells]
+        values = [
+            full_rank_probability(d0, d1, n, trials, seed, data) for d0, d1, n in cells
+        ]
     else:
         from joblib import Parallel, delayed
 
         values = Parallel(n_jobs=n_jobs)(
-            delayed(full_rank_probability)(d0, d1, n, trials, seed)
+            delayed(full_rank_probability)(d0, d1, n, trials, seed, data)
             for d0, d1, n in cells
         )
     return np.array(values).reshape(len(d1_values), len(n_values))

@@ -1,7 +1,7 @@
 """Full-scale reproduction of the experiments of Karhadkar, Murray, Tseran and Montúfar.
 
-``python -m lecture_utils reproduce FIGURE [--quick|--full] [--workers N] [--dask-scheduler ADDRESS]
-[--protocol per-trial|fixed]``
+``python -m lecture_utils reproduce FIGURE [--quick|--full] [--data DIST] [--workers N]
+[--dask-scheduler ADDRESS] [--protocol per-trial|fixed]``
 computes every cell of the figure's grids with :func:`lecture_utils.sweeps.run_sweep` (parallel,
 cached on disk, resumable; a cached cell computed by other code than the present one is recomputed,
 see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the fractions),
@@ -9,6 +9,10 @@ see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the 
 
 * ``fig2``: probability that the Jacobian of a random network has full rank, fixed ``d0``;
 * ``fig3``: the same with ``d0 = ceil(r n)`` growing with the data set;
+
+  both take ``--data gaussian`` (the default: i.i.d. N(0, 1) data, as the paper's text says) or
+  ``--data uniform`` (i.i.d. uniform on ``[0, 1)``, as the authors' released script draws them);
+  the uniform results are written as ``fig2_uniform`` and ``fig3_uniform``;
 * ``fig6``, ``fig7``, ``fig8``: share of sampled activation regions that contain a zero-loss
   global minimum, for ``d0 = 1, 2, 5`` and three kinds of labels; with fresh data for every sampled
   region (``--protocol per-trial``, the default, as the paper's appendix describes) or one data set
@@ -20,7 +24,7 @@ see :mod:`lecture_utils.sweeps`), then writes ``FIGURE.npz`` (the grids and the 
 
 ``--full`` (the default) uses the paper's resolution; ``--quick`` a small grid that runs in seconds.
 
-The full-resolution results of ``fig2``, ``fig3``, ``fig6``, ``fig7`` and ``fig8`` ship with the package,
+The full-resolution results of ``fig2``, ``fig3`` (both data distributions), ``fig6``, ``fig7`` and ``fig8`` ship with the package,
 in ``lecture_utils/shipped_results/`` (so ``pip install`` brings them, on Colab too): :func:`shipped_results` finds
 them, and :func:`load_results` and :func:`plot_results` accept a bare name such as ``"fig2"``.
 """
@@ -28,6 +32,7 @@ them, and :func:`load_results` and :func:`plot_results` accept a bare name such 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -52,6 +57,7 @@ __all__ = [
     "shipped_results",
     "load_results",
     "plot_results",
+    "plot_data_comparison",
     "main",
 ]
 
@@ -81,7 +87,8 @@ class FigureSpec:
     cell_function: str
     full: tuple[Panel, ...]
     quick: tuple[Panel, ...]
-    line: str  # "n/d0" or "4n log(2n/eps)"
+    line: str  # "n/d0", "n/(d0+1)" or "4n log(2n/eps)"
+    data: tuple[str, ...] = ()  # the values of --data it accepts (first: the default)
 
 
 #: The figures whose cells take a data ``protocol`` (:func:`lecture_utils.global_minimum_fraction`).
@@ -159,7 +166,8 @@ FIGURES: dict[str, FigureSpec] = {
         "lecture_utils.full_rank:full_rank_probability",
         full=_fig2(100, tuple(range(10, 101, 10)), tuple(range(30, 301, 30))),
         quick=_fig2(10, (10, 20, 30), (30, 60)),
-        line="n/d0",
+        line="n/(d0+1)",
+        data=("gaussian", "uniform"),
     ),
     "fig3": FigureSpec(
         "fig3",
@@ -167,7 +175,8 @@ FIGURES: dict[str, FigureSpec] = {
         "lecture_utils.full_rank:full_rank_probability",
         full=_fig3(100, tuple(range(10, 191, 20)), tuple(range(1, 16))),
         quick=_fig3(10, (10, 30), (1, 2, 4)),
-        line="n/d0",
+        line="n/(d0+1)",
+        data=("gaussian", "uniform"),
     ),
     "fig6": FigureSpec(
         "fig6",
@@ -267,6 +276,26 @@ def _resolve(path: str):
     return getattr(importlib.import_module(module), name)
 
 
+def _check_data_option(name: str, data: str | None) -> str | None:
+    """The data distribution of a run: ``None`` for the figure's default, else a checked name."""
+    spec = FIGURES[name]
+    if data is None or (spec.data and data == spec.data[0]):
+        return None
+    if data not in spec.data:
+        accepted = f"one of {list(spec.data)}" if spec.data else "no data option"
+        raise ValueError(f"figure {name!r} takes {accepted}, got data={data!r}")
+    return data
+
+
+def _with_data(panels: tuple[Panel, ...], data: str | None) -> tuple[Panel, ...]:
+    """The panels with ``data`` among the cells' arguments (unchanged for the default data)."""
+    if data is None:
+        return panels
+    return tuple(
+        dataclasses.replace(p, extra={**p.extra, "data": data}) for p in panels
+    )
+
+
 def reproduce(
     name: str,
     quick: bool = False,
@@ -276,6 +305,7 @@ def reproduce(
     cache: str | Path | None = None,
     progress: bool = True,
     protocol: str | None = None,
+    data: str | None = None,
 ) -> dict:
     """Compute (or load from the cache) every cell of a figure and write its data and its plot.
 
@@ -283,7 +313,10 @@ def reproduce(
     every sampled region) or ``"fixed"`` (one data set per cell; the files are then named
     ``FIGURE_fixed``), see :func:`with_protocol`.
 
-    Returns a dictionary with, per panel, the fractions as an array of shape ``(len(n), len(d1))``.
+    ``data`` chooses the input distribution of ``fig2`` and ``fig3``: ``None`` or ``"gaussian"``
+    (the paper's text), or ``"uniform"`` (the authors' released code), written as
+    ``NAME_uniform``; the cells keep their seeds, so both share their weights. Returns a
+    dictionary with, per panel, the fractions as an array of shape ``(len(n), len(d1))``.
     """
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; choose one of {sorted(FIGURES)}")
@@ -298,7 +331,8 @@ def reproduce(
         if folder.exists() and not folder.is_dir():
             raise ValueError(f"the {what} {folder} is a file: name a folder")
     spec = FIGURES[name]
-    panels = spec.quick if quick else spec.full
+    data = _check_data_option(name, data)
+    panels = _with_data(spec.quick if quick else spec.full, data)
     if protocol is not None:
         spec, panels = with_protocol(spec, panels, protocol)
     function = _resolve(spec.cell_function)
@@ -322,6 +356,7 @@ def reproduce(
         )
     seconds = time.perf_counter() - start
     suffix = "" if protocol in (None, "per-trial") else f"_{protocol}"
+    suffix += f"_{data}" if data else ""
     stem = out / (name + suffix + ("_quick" if quick else ""))
     arrays = {
         f"panel{k}_{key}": value
@@ -340,6 +375,7 @@ def reproduce(
         "figure": name,
         "title": spec.title,
         "resolution": "quick" if quick else "full",
+        **({"data": data} if data else {}),
         "cell_function": spec.cell_function,
         "code_version": version,
         "seconds": round(seconds, 1),
@@ -459,7 +495,9 @@ def load_results(stem: str | Path) -> tuple[FigureSpec, tuple[Panel, ...], dict]
             d0=p["d0"],
             ratio=p["ratio"],
             extra={
-                k: p[k] for k in ("labels", "quantity", "steps", "protocol") if k in p
+                k: p[k]
+                for k in ("labels", "quantity", "steps", "protocol", "data")
+                if k in p
             },
         )
         for p in record["panels"]
@@ -485,8 +523,33 @@ def plot_results(stem: str | Path):
     return plot_figure(spec, panels, fractions)
 
 
+def plot_data_comparison(name: str):
+    """The shipped full-resolution results of ``fig2`` or ``fig3`` for both data distributions.
+
+    Gaussian data (the paper's text) in the left column, uniform data on ``[0, 1)`` (the
+    authors' released code) in the right one, one row per panel of the figure.
+    """
+    if name not in ("fig2", "fig3"):
+        raise ValueError(f"name must be 'fig2' or 'fig3', got {name!r}")
+    spec, gaussian, g_values = load_results(name)
+    _, uniform, u_values = load_results(name + "_uniform")
+    panels, fractions = [], {}
+    for pg, pu in zip(gaussian, uniform):
+        for panel, values, word in (
+            (pg, g_values, "Gaussian"),
+            (pu, u_values, "uniform"),
+        ):
+            label = f"{panel.label}, {word}"
+            panels.append(dataclasses.replace(panel, label=label, extra={}))
+            fractions[label] = values[panel.label]
+    return plot_figure(dataclasses.replace(spec, data=()), panels, fractions)
+
+
 def _typeset(label: str) -> str:
     """A label with its mathematics typeset: ``"d0 = ceil(0.5 n)"`` -> ``$d_0 = ...$``."""
+    head, comma, rest = label.partition(", ")
+    if comma and re.fullmatch(r"d0 = ceil\((.+) n\)", head):
+        return _typeset(head) + comma + rest
     ceil = re.fullmatch(r"d0 = ceil\((.+) n\)", label)
     if ceil:
         ratio = ceil.group(1).removesuffix(".0")
@@ -497,15 +560,44 @@ def _typeset(label: str) -> str:
     return re.sub(r"\bwith n$", "with $n$", label)
 
 
-def plot_figure(spec: FigureSpec, panels, fractions):
-    """Heat maps of the fractions, one per panel, with the figure's reference line (dashed, white).
+def _reference_line(spec: FigureSpec, panel: Panel, n_fine: np.ndarray):
+    """The figure's reference line over ``n_fine`` for one panel, and its legend label."""
+    d0 = np.array([panel.d0_for(int(v)) for v in n_fine])
+    if spec.line == "n/d0":
+        return n_fine / d0, "$d_1 = n / d_0$"
+    if (
+        spec.line == "n/(d0+1)"
+    ):  # d1 (d0 + 1) = n: as many parameters (W, b) as data points
+        return n_fine / (d0 + 1), "$d_1 = n / (d_0 + 1)$"
+    return 4 * n_fine * np.log(2 * n_fine / 0.1), r"$d_1 = 4n\log(2n/\varepsilon)$"
 
-    ``fractions`` maps each panel's label to an array of shape ``(len(n_values), len(d1_values))``.
+
+def _data_title(spec: FigureSpec, panels) -> str:
+    """The figure's title, with the data distribution for figures that take ``--data``."""
+    if not spec.data:
+        return spec.title
+    data = panels[0].extra.get("data", spec.data[0])
+    return spec.title + {
+        "gaussian": ", Gaussian data",
+        "uniform": ", uniform data on [0, 1)",
+    }.get(data, f", {data} data")
+
+
+def plot_figure(spec: FigureSpec, panels, fractions):
+    """Heat maps of the fractions, one per panel, with the figure's reference line (dashed).
+
+    For ``fig2`` and ``fig3`` the line is ``d1 = n / (d0 + 1)``, where the network's
+    ``d1 (d0 + 1)`` hidden parameters equal the ``n`` data points (below it the rank is less
+    than ``n`` for every draw), drawn black on a white halo, so that it shows on dark and on
+    bright cells; the width axis starts low enough that it never runs along the frame. The
+    title names the data distribution of the panels. ``fractions`` maps each panel's label to an
+    array of shape ``(len(n_values), len(d1_values))``.
     The chapters draw their small live grids with it too, so live and full figures look alike.
     The figure is drawn for the width of a page (7 inches): two panels per row, as many rows as
     needed, one colour bar for all.
     """
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
     from matplotlib.ticker import MaxNLocator
 
     from .plotting import use_book_style
@@ -526,6 +618,20 @@ def plot_figure(spec: FigureSpec, panels, fractions):
     for extra in axes[len(panels) :]:
         fig.delaxes(extra)
     axes = axes[: len(panels)]
+
+    def line_points(p: Panel) -> np.ndarray:
+        if spec.line == "n/(d0+1)" and p.ratio is not None:  # no steps from the ceiling
+            return np.array(p.n_values)
+        return np.arange(min(p.n_values), max(p.n_values) + 1)
+
+    lines = [_reference_line(spec, p, line_points(p)) for p in panels]
+    d1_all = np.array(panels[0].d1_values)
+    step = np.diff(d1_all[:2]).sum()
+    bottom = d1_all.min() - 0.5 * step
+    if spec.line == "n/(d0+1)":  # keep the line off the frame: start the axis lower
+        lowest = min(reference.min() for reference, _ in lines)
+        if lowest < bottom + 0.25 * step:
+            bottom = lowest - 0.5 * step
     for k, (ax, panel) in enumerate(zip(axes, panels)):
         n, d1 = np.array(panel.n_values), np.array(panel.d1_values)
         image = ax.pcolormesh(
@@ -537,19 +643,19 @@ def plot_figure(spec: FigureSpec, panels, fractions):
             cmap="viridis",
             shading="nearest",
         )
-        n_fine = np.arange(n.min(), n.max() + 1)
-        if spec.line == "n/d0":
-            reference = n_fine / np.array([panel.d0_for(int(v)) for v in n_fine])
-            label = "$d_1 = n / d_0$"
+        n_fine = line_points(panel)
+        reference, label = lines[k]
+        if spec.line == "n/(d0+1)":
+            halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+            style = {"color": "black", "path_effects": halo}
         else:
-            reference = 4 * n_fine * np.log(2 * n_fine / 0.1)
-            label = r"$d_1 = 4n\log(2n/\varepsilon)$"
-        ax.plot(n_fine, reference, color="white", ls="--", lw=1.5, label=label)
+            style = {"color": "white"}
+        ax.plot(n_fine, reference, ls="--", lw=1.5, label=label, **style)
         ax.set(
             title=_typeset(panel.label),
             ylim=(
-                d1.min() - 0.5 * np.diff(d1[:2]).sum(),
-                d1.max() + 0.5 * np.diff(d1[:2]).sum(),
+                bottom if spec.line == "n/(d0+1)" else d1.min() - 0.5 * step,
+                d1.max() + 0.5 * step,
             ),
         )
         if k + columns >= len(panels):  # no panel below: label the x-axis here
@@ -561,7 +667,7 @@ def plot_figure(spec: FigureSpec, panels, fractions):
         ax.grid(False)
     axes[0].legend(loc="upper left", fontsize=8)
     fig.colorbar(image, ax=axes.tolist(), label="fraction")
-    fig.suptitle(_typeset(spec.title))
+    fig.suptitle(_typeset(_data_title(spec, panels)))
     return fig
 
 
@@ -599,9 +705,18 @@ def main(argv: list[str] | None = None) -> int:
         help="fig6, fig7, fig8: fresh data for every sampled region (per-trial, the default) "
         "or one data set per cell (fixed, as the paper's captions and released script)",
     )
+    run.add_argument(
+        "--data",
+        choices=("gaussian", "uniform"),
+        default=None,
+        help="fig2 and fig3: i.i.d. N(0, 1) data as in the paper's text (default), or "
+        "i.i.d. uniform on [0, 1) as in the authors' released code",
+    )
     args = parser.parse_args(argv)
     if args.protocol is not None and args.figure not in PROTOCOL_FIGURES:
         parser.error(f"--protocol applies to {', '.join(PROTOCOL_FIGURES)} only")
+    if args.data is not None and not FIGURES[args.figure].data:
+        parser.error(f"--data applies to fig2 and fig3, not to {args.figure}")
     if args.workers < 1:
         run.error(f"--workers must be a positive integer, got {args.workers}")
     try:
@@ -613,6 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             out=args.out,
             cache=args.cache,
             protocol=args.protocol,
+            data=args.data,
         )
     except ValueError as error:
         run.error(str(error))

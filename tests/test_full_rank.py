@@ -873,3 +873,125 @@ def test_a_cell_of_every_panel_equals_the_svd_rank(d0, d1, n):
         lu.jacobian_rank(lu.relu_jacobian(W[t], b[t], v, X[t])) == n for t in range(40)
     ]
     np.testing.assert_array_equal(full, expected)
+
+
+# --- uniform data on [0, 1) (the authors' released code) ----------------------------------------
+
+
+def plain_uniform_cell(d0, d1, n, trials, seed):
+    """The documented draws of a uniform-data cell, re-drawn here, and the plain per-trial rank.
+
+    NumPy's generator from child 0 of ``SeedSequence([seed, d0, d1, n])``: ``W`` and ``b`` i.i.d.
+    uniform on ``[-1/sqrt(d0), 1/sqrt(d0)]`` for all trials, then ``X`` i.i.d. uniform on
+    ``[0, 1)``; ``v = (+1, -1, ...)``. Each Jacobian is written out row by row,
+    ``(v * a_j) (x) (x_j, 1)`` with ``a_j = [W x_j + b > 0]``, and its rank is
+    ``numpy.linalg.matrix_rank``.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, d0, d1, n]).spawn(2)[0])
+    bound = 1.0 / np.sqrt(d0)
+    W = rng.uniform(-bound, bound, size=(trials, d1, d0))
+    b = rng.uniform(-bound, bound, size=(trials, d1))
+    X = rng.random((trials, d0, n))
+    v = np.where(np.arange(d1) % 2 == 0, 1.0, -1.0)
+    full = []
+    for t in range(trials):
+        rows = []
+        for j in range(n):
+            a = (W[t] @ X[t][:, j] + b[t] > 0).astype(float)
+            rows.append(np.kron(v * a, np.append(X[t][:, j], 1.0)))
+        full.append(np.linalg.matrix_rank(np.array(rows)) == n)
+    return W, b, X, np.array(full)
+
+
+UNIFORM_CELLS = [
+    (1, 30, 10),  # Figure 2 (Gram matrices)
+    (2, 60, 40),
+    (3, 30, 100),
+    (5, 30, 60),
+    (1, 5, 4),  # 2 (d0 + 1) >= n: the pattern decides
+    (13, 6, 50),  # Figure 3, r = 1/4: with Gaussian data the cell would draw Z
+    (25, 5, 50),  # r = 1/2: likewise
+    (50, 6, 50),  # r = 1
+    (100, 4, 50),  # r = 2
+]
+
+
+@pytest.mark.parametrize("d0,d1,n", UNIFORM_CELLS)
+def test_uniform_cells_equal_the_plain_per_trial_rank(d0, d1, n):
+    trials, seed = 40, 21
+    W_ref, b_ref, X_ref, expected = plain_uniform_cell(d0, d1, n, trials, seed)
+    W, b, v, X = _cell_inputs(d0, d1, n, trials, seed, "uniform")
+    np.testing.assert_array_equal(W, W_ref)
+    np.testing.assert_array_equal(b, b_ref)
+    np.testing.assert_array_equal(X, X_ref)
+    assert _cell_draws(d0, d1, n, trials, seed, "uniform")[4] is None  # never Z
+    full, _ = _cell_decisions(d0, d1, n, trials, seed, "uniform")
+    np.testing.assert_array_equal(full, expected)
+    assert full_rank_probability(d0, d1, n, trials, seed, data="uniform") == (
+        expected.mean()
+    )
+
+
+def test_uniform_and_gaussian_cells_share_their_weights_not_their_data():
+    d0, d1, n = 3, 30, 100
+    Wg, bg, _, Xg = _cell_inputs(d0, d1, n, 5, 2, "gaussian")
+    Wu, bu, _, Xu = _cell_inputs(d0, d1, n, 5, 2, "uniform")
+    np.testing.assert_array_equal(Wg, Wu)
+    np.testing.assert_array_equal(bg, bu)
+    assert Xu.min() >= 0 and Xu.max() < 1 and Xg.min() < 0
+    # the default is the paper's text
+    assert full_rank_probability(d0, d1, n, 30, 2) == full_rank_probability(
+        d0, d1, n, 30, 2, data="gaussian"
+    )
+
+
+def test_uniform_data_change_the_answer_where_the_text_says_so():
+    # (3, 30, 100): plain per-trial SVD on 100 trials gives full rank in about 0.9 of the
+    # Gaussian trials and none of the uniform ones (a difference far beyond 30 %).
+    gaussian = full_rank_probability(3, 30, 100, 100, 0)
+    uniform = full_rank_probability(3, 30, 100, 100, 0, data="uniform")
+    assert gaussian > 0.8 and uniform < 0.05
+
+
+def test_uniform_grid_equals_its_cells():
+    grid = full_rank_grid(2, [10, 20], [10, 30], trials=20, seed=3, data="uniform")
+    expected = [
+        [full_rank_probability(2, d1, n, 20, 3, data="uniform") for n in (10, 20)]
+        for d1 in (10, 30)
+    ]
+    np.testing.assert_array_equal(grid, expected)
+
+
+@pytest.mark.parametrize("data", ["normal", "Uniform", None, 1])
+def test_unknown_data_distribution_is_rejected(data):
+    with pytest.raises(ValueError, match="gaussian"):
+        full_rank_probability(2, 5, 10, 10, 0, data=data)
+    with pytest.raises(ValueError, match="gaussian"):
+        full_rank_grid(2, [10], [5], trials=5, data=data)
+    with pytest.raises(ValueError, match="gaussian"):
+        gram_eigenvalue_ratios(2, 5, 10, 5, 0, data=data)
+
+
+def test_shared_columns_boundary_is_exactly_d0_plus_one():
+    # d0 = 1, k = 2. Points at 0.5, 0.5 + 1e-9, ... share the activation column (1, 0); the point
+    # -20 has the column (0, 1), with the same count of active units, so the structural test
+    # looks at every trial here. Nearly equal inputs make the Cholesky certificate fail. With
+    # k = 2 points on the shared column the Jacobian has rank n (the SVD says so) and must not
+    # be called deficient; with k + 1 = 3 it is deficient.
+    W, b, v = np.array([[1.0], [-1.0]]), np.array([0.0, -10.0]), np.array([1.0, -1.0])
+    for shared, expected in ((2, True), (3, False)):
+        X = np.append(0.5 + 1e-9 * np.arange(shared), -20.0)[None, :]
+        n = X.shape[1]
+        A = lu.activation_pattern(W, b, X)
+        assert A[:, :shared].T.tolist() == [[1, 0]] * shared and A[:, -1].tolist() == [
+            0,
+            1,
+        ]
+        J = lu.relu_jacobian(W, b, v, X)
+        assert (np.linalg.matrix_rank(J) == n) == expected
+        assert not gram_certifies_full_rank(W, b, v, X)
+        assert jacobian_has_full_rank(W, b, v, X) == expected
+        counts = (A.T @ A)[None].astype(float)
+        np.testing.assert_array_equal(
+            _structurally_deficient(counts, 2), [not expected]
+        )

@@ -303,7 +303,7 @@ def test_malformed_sizes_get_a_clear_error_or_a_result(n, d):
         lambda: lu.gaussian_inputs(n, d, seed=0),
         lambda: lu.init_two_layer(n, d, seed=0),
         lambda: lu.alternating_signs(n),
-        # lambda: lu.full_rank_probability(n, d, 5, trials=2, seed=0),  # MERGE-GUARD
+        lambda: lu.full_rank_probability(n, d, 5, trials=2, seed=0),
         lambda: lu.singular_probability_exact(n),
     ):
         _accept(call)

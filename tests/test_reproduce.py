@@ -18,7 +18,16 @@ from lecture_utils.sweeps import code_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "lecture_utils" / "shipped_results"
-SHIPPED_NAMES = ["fig2", "fig3", "fig6", "fig6_fixed", "fig7", "fig8"]
+SHIPPED_NAMES = [
+    "fig2",
+    "fig2_uniform",
+    "fig3",
+    "fig3_uniform",
+    "fig6",
+    "fig6_fixed",
+    "fig7",
+    "fig8",
+]
 
 
 @pytest.mark.parametrize("name", sorted(reproduce.FIGURES))
@@ -131,7 +140,7 @@ def test_shipped_results_load_and_plot(name):
     plt.close(fig)
 
 
-def test_shipped_results_are_package_data_and_all_five_are_found():
+def test_shipped_results_are_package_data_and_all_are_found():
     # The installed package brings them (a pip install on Colab has no book/ folder).
     package_data = Path(lecture_utils.__file__).resolve().parent / "shipped_results"
     for name in SHIPPED_NAMES:
@@ -141,14 +150,18 @@ def test_shipped_results_are_package_data_and_all_five_are_found():
             stem.with_suffix(".json").is_file() and stem.with_suffix(".npz").is_file()
         )
         record = json.loads(stem.with_suffix(".json").read_text())
-        assert record["figure"] == name.removesuffix("_fixed")
+        assert record["figure"] == name.removesuffix("_uniform").removesuffix("_fixed")
+        assert record.get("data", "gaussian") == (
+            "uniform" if name.endswith("_uniform") else "gaussian"
+        )
     assert sorted(p.stem for p in SHIPPED.glob("*.npz")) == SHIPPED_NAMES
 
 
 @pytest.mark.parametrize("name", ["fig99", "train", "data/fig2"])
 def test_unknown_shipped_results_name_the_available_ones(name):
     with pytest.raises(
-        ValueError, match="fig2, fig3, fig6, fig6_fixed, fig7, fig8"
+        ValueError,
+        match="fig2, fig2_uniform, fig3, fig3_uniform, fig6, fig6_fixed, fig7, fig8",
     ) as error:
         reproduce.shipped_results(name)
     assert repr(name) in str(error.value)
@@ -181,7 +194,7 @@ def test_bare_name_of_existing_results_in_the_working_directory_is_a_path(
 
 def test_unknown_bare_name_raises_value_error():
     with pytest.raises(
-        ValueError, match="no shipped results named 'fig99'.*fig2, fig3"
+        ValueError, match="no shipped results named 'fig99'.*fig2, fig2_uniform, fig3"
     ):
         reproduce.load_results("fig99")
 
@@ -201,3 +214,120 @@ def test_missing_stem_raises_value_error(missing, tmp_path):
         assert "fig2" + suffix in str(error.value)
     with pytest.raises(ValueError, match="no results at"):
         reproduce.plot_results(str(stem))
+
+
+# --- fig2 and fig3 with the released code's uniform data -------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fig2", "fig3"])
+def test_uniform_quick_run_agrees_with_the_shipped_uniform_data(name, tmp_path):
+    full = np.load(SHIPPED / f"{name}_uniform.npz")
+    record = json.loads((SHIPPED / f"{name}_uniform.json").read_text())
+    assert record["data"] == "uniform" and record["resolution"] == "full"
+    assert all(p["data"] == "uniform" for p in record["panels"])
+    quick = reproduce.reproduce(
+        name, quick=True, out=tmp_path, progress=False, data="uniform"
+    )
+    assert (tmp_path / f"{name}_uniform_quick.npz").exists()
+    overlaps = 0
+    for k, panel in enumerate(reproduce.FIGURES[name].quick):
+        n_full, d1_full = list(full[f"panel{k}_n"]), list(full[f"panel{k}_d1"])
+        for i, n in enumerate(panel.n_values):
+            for j, d1 in enumerate(panel.d1_values):
+                if n in n_full and d1 in d1_full:
+                    p_full = full[f"panel{k}_fractions"][
+                        n_full.index(n), d1_full.index(d1)
+                    ]
+                    p_quick = quick[panel.label][i, j]
+                    p = (100 * p_full + panel.trials * p_quick) / (100 + panel.trials)
+                    se = np.sqrt(p * (1 - p) * (1 / 100 + 1 / panel.trials))
+                    assert abs(p_full - p_quick) <= 4 * se + 0.05
+                    overlaps += 1
+    assert overlaps > 0
+
+
+def test_uniform_cells_pass_the_data_option_and_keep_their_seeds():
+    spec = reproduce.FIGURES["fig2"]
+    panels = reproduce._with_data(spec.full, "uniform")
+    plain = reproduce.panel_cells("fig2", spec.full[1])
+    uniform = reproduce.panel_cells("fig2", panels[1])
+    assert all(c["data"] == "uniform" for c in uniform)
+    assert [c["seed"] for c in plain] == [c["seed"] for c in uniform]
+    assert (
+        "data" not in plain[0]
+    )  # the default keeps the cache keys of the Gaussian run
+    cell = uniform[0]
+    assert full_rank_probability(**cell) == full_rank_probability(
+        cell["d0"], cell["d1"], cell["n"], cell["trials"], cell["seed"], data="uniform"
+    )
+
+
+def test_shipped_uniform_values_are_those_of_the_cells():
+    # A few cells of the shipped uniform results, recomputed from their seeds.
+    _, panels, fractions = reproduce.load_results("fig2_uniform")
+    for k, (i, j) in ((2, (9, 0)), (3, (9, 0)), (1, (4, 3))):
+        panel = panels[k]
+        cell = {
+            "d0": panel.d0,
+            "d1": panel.d1_values[j],
+            "n": panel.n_values[i],
+            "trials": panel.trials,
+            "seed": reproduce._seed(
+                "fig2", panel, panel.n_values[i], panel.d1_values[j]
+            ),
+        }
+        assert panel.extra == {"data": "uniform"}
+        assert fractions[panel.label][i, j] == full_rank_probability(
+            **cell, data="uniform"
+        )
+
+
+def test_data_option_is_checked():
+    with pytest.raises(ValueError, match="takes no data option"):
+        reproduce.reproduce("fig6", quick=True, data="uniform")
+    with pytest.raises(ValueError, match="gaussian"):
+        reproduce.reproduce("fig2", quick=True, data="normal")
+    with pytest.raises(SystemExit):
+        reproduce.main(["reproduce", "fig6", "--quick", "--data", "uniform"])
+    with pytest.raises(SystemExit):
+        reproduce.main(["reproduce", "fig2", "--quick", "--data", "normal"])
+
+
+def test_cli_data_option_writes_the_uniform_results(tmp_path, capsys):
+    reproduce.main(
+        ["reproduce", "fig3", "--quick", "--data", "uniform", "--out", str(tmp_path)]
+    )
+    record = json.loads((tmp_path / "fig3_uniform_quick.json").read_text())
+    assert record["data"] == "uniform"
+    assert "fig3 d0 = ceil(0.25 n)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["fig2", "fig3"])
+def test_reference_line_is_the_parameter_count_and_stays_off_the_frame(name):
+    fig = reproduce.plot_results(name)
+    spec, panels, _ = reproduce.load_results(name)
+    try:
+        for ax, panel in zip(fig.axes, panels):
+            (line,) = ax.get_lines()
+            n, d1 = line.get_data()
+            d0 = np.array([panel.d0_for(int(v)) for v in n])
+            np.testing.assert_allclose(d1, n / (d0 + 1))
+            bottom, top = ax.get_ylim()
+            step = panel.d1_values[1] - panel.d1_values[0]
+            assert d1.min() - bottom >= 0.4 * step and d1.max() < top
+            assert line.get_color() == "black" and line.get_path_effects()
+        assert "Gaussian data" in fig._suptitle.get_text()
+    finally:
+        plt.close(fig)
+
+
+def test_data_comparison_draws_both_distributions_side_by_side():
+    fig = reproduce.plot_data_comparison("fig3")
+    try:
+        titles = [ax.get_title() for ax in fig.axes[:8]]
+        assert titles[0].endswith("Gaussian") and titles[1].endswith("uniform")
+        assert len(fig.axes) == 9  # eight panels and the colour bar
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="fig2"):
+        reproduce.plot_data_comparison("fig6")
