@@ -167,7 +167,6 @@ RULES = [
 # Breaches left in pages this change did not edit: {(rule, file name): count}. Delete an entry
 # once its file follows the notation page.
 PENDING = {
-    ("r-is-the-residual", "10_full_rank_regions.ipynb"): 4,
     ("rows-of-W", "13_beyond_the_smooth_interior.ipynb"): 3,
     ("v-output-weights", "13_beyond_the_smooth_interior.ipynb"): 1,
     ("varepsilon", "13_beyond_the_smooth_interior.ipynb"): 21,
