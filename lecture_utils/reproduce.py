@@ -132,6 +132,27 @@ def _global_minimum_panels(d0, trials, n_values, d1_values):
     )
 
 
+def _train_panels(trials):
+    """Chapter 14's grid: success of gradient descent for d0 = 1, 4, 8 with the budget of
+    3000 steps, and again with 30000 steps (d0 = 1 and 4) and 100000 steps (d0 = 1). Widths
+    are powers of two, so that d0 d1 / n takes the values 1/2, 1, 2, 4 of the phase diagram
+    at (d0, n) = (4, 8), (4, 16), (8, 16), (8, 32)."""
+    longer = [
+        ("d0 = 1, 30000 steps", (4, 8), (16, 64), 1, 30000),
+        ("d0 = 1, 100000 steps", (8,), (16, 64), 1, 100000),
+        ("d0 = 4, 30000 steps", (8, 16), (2, 4, 8, 16), 4, 30000),
+    ]
+    return (
+        Panel("d0 = 1", (4, 8, 12, 16), (2, 4, 8, 16, 32, 64), trials, d0=1),
+        Panel("d0 = 4", (4, 8, 12, 16), (1, 2, 4, 8, 16, 32, 64), trials, d0=4),
+        Panel("d0 = 8", (8, 16, 32), (1, 2, 4, 8, 16, 32), trials, d0=8),
+        *(
+            Panel(label, ns, d1s, trials, d0=d0, extra={"steps": steps})
+            for label, ns, d1s, d0, steps in longer
+        ),
+    )
+
+
 #: The panels of ``scale`` (Chapter 15): quantity of lecture_utils.scale.scale_fraction -> title.
 _SCALE_PANELS = {
     "interpolates": "runs that interpolate",
@@ -189,12 +210,9 @@ FIGURES: dict[str, FigureSpec] = {
     ),
     "train": FigureSpec(
         "train",
-        "Success of gradient descent from the paper's initialisation (Chapter 14)",
+        "Success of gradient descent from He initialisation (Chapter 14)",
         "lecture_utils.training_regions:gd_success_fraction",
-        full=tuple(
-            Panel(f"d0 = {d0}", (4, 8, 12, 16), (2, 4, 8, 16, 32, 64), 100, d0=d0)
-            for d0 in (1, 4)
-        ),
+        full=_train_panels(200),
         quick=tuple(Panel(f"d0 = {d0}", (4,), (4, 8), 5, d0=d0) for d0 in (1, 4)),
         line="n/d0",
     ),
