@@ -2,11 +2,13 @@
 
 The network is the two-layer ReLU network of Karhadkar, Murray, Tseran and Montufar with frozen output
 weights ``v = (+1, -1, +1, ...)``, ``F(W, b; X) = v^T relu(W X + b 1^T)``, trained in its hidden
-weights and biases ``theta = [W | b]`` (``m = d1 (d0 + 1)`` parameters) on the squared loss
-``L = 1/2 ||F - y||^2`` by full-batch gradient descent. This module provides:
+weights and biases ``theta = [W | b]`` (``P = d1 (d0 + 1)`` parameters) on the squared loss
+``L(theta) = 1/2 ||F - y||^2`` by full-batch gradient descent. This module provides:
 
 * :func:`batched_gradient_descent` - gradient descent on many independent problems at once
   (vectorised over a leading *trial* axis), with a per-trial stopping rule;
+* :func:`gradient_descent_trace` - the same steps watched one by one: which steps change the
+  activation pattern, and how the loss change compares with what a step inside one region gives;
 * :func:`sample_problems` - the random problems of the experiments (inputs uniform on the cube,
   labels i.i.d. uniform on ``[-1, 1]``, a random initialisation);
 * :func:`training_regions_cell` and :func:`gd_success_fraction` - module-level cell functions for
@@ -17,7 +19,7 @@ weights and biases ``theta = [W | b]`` (``m = d1 (d0 + 1)`` parameters) on the s
   solutions in it, and an exact interpolant in it (when the least-squares correction keeps the pattern).
 
 On an activation region the network is *linear* in ``theta`` (``F = J_A theta``), so inside a region
-the loss is a convex quadratic whose Hessian is exactly ``J_A^T J_A`` at every point, whatever the loss.
+the loss is a convex quadratic whose Hessian is exactly ``J_A^T J_A`` at every point, whatever the value of the loss.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "end_of_training",
     "STEP_RULES",
     "batched_gradient_descent",
+    "gradient_descent_trace",
     "batched_jacobians",
     "safe_step_sizes",
     "init_step_sizes",
@@ -144,6 +147,13 @@ def _check_batch(W, b, v, X, y):
     return W, b, v, X, y
 
 
+def _residual_and_pattern(W, b, v, X, y):
+    """Residual ``F - y`` (trials, n) and activation pattern (trials, d1, n) of a batch."""
+    pre = W @ X + b[:, :, None]  # (trials, d1, n)
+    active = pre > 0
+    return np.einsum("i,tij->tj", v, np.where(active, pre, 0.0)) - y, active
+
+
 def batched_gradient_descent(
     W, b, v, X, y, lr, steps: int, threshold: float = 0.0
 ) -> dict:
@@ -187,28 +197,36 @@ def batched_gradient_descent(
         raise ValueError("lr must be positive and finite")
     threshold = check_real(threshold, "threshold", low=0)
     W, b = W.copy(), b.copy()
-    taken = np.zeros(W.shape[0], dtype=np.int64)
-
-    def residual_and_pattern(W, b):
-        pre = W @ X + b[:, :, None]  # (trials, d1, n)
-        active = pre > 0
-        out = np.einsum("i,tij->tj", v, np.where(active, pre, 0.0))
-        return out - y, active
-
-    r, active = residual_and_pattern(W, b)
+    trials = W.shape[0]
+    taken = np.zeros(trials, dtype=np.int64)
+    r, active = _residual_and_pattern(W, b, v, X, y)
     loss = 0.5 * np.sum(r * r, axis=1)
     initial = loss.copy()
+    # Work on the running trials only: a trial that stops leaves the working arrays
+    # (its parameters freeze), so finished trials cost nothing.
+    idx = np.flatnonzero(loss > threshold)
+    Wr, br, Xr, yr, lr_r = W[idx], b[idx], X[idx], y[idx], lr[idx]
+    rr, ar = r[idx], active[idx]
+    XrT = np.swapaxes(Xr, 1, 2)
     for _ in range(steps):
-        running = loss > threshold
-        if not running.any():
+        if idx.size == 0:
             break
-        G = v[None, :, None] * active * r[:, None, :]  # (trials, d1, n): dL/dpre
-        step = np.where(running, lr, 0.0)
-        W -= step[:, None, None] * np.einsum("tij,tkj->tik", G, X)
-        b -= step[:, None] * G.sum(axis=2)
-        taken += running
-        r, active = residual_and_pattern(W, b)
-        loss = 0.5 * np.sum(r * r, axis=1)
+        G = v[None, :, None] * ar * rr[:, None, :]  # (running, d1, n): dL/dpre
+        Wr -= lr_r[:, None, None] * (G @ XrT)
+        br -= lr_r[:, None] * G.sum(axis=2)
+        taken[idx] += 1
+        rr, ar = _residual_and_pattern(Wr, br, v, Xr, yr)
+        lr_loss = 0.5 * np.sum(rr * rr, axis=1)
+        done = lr_loss <= threshold
+        if done.any():
+            W[idx], b[idx], loss[idx] = Wr, br, lr_loss
+            keep = ~done
+            idx, Wr, br, Xr, XrT, yr, lr_r, rr, ar = (
+                a[keep] for a in (idx, Wr, br, Xr, XrT, yr, lr_r, rr, ar)
+            )
+        else:
+            loss[idx] = lr_loss
+    W[idx], b[idx] = Wr, br
     return {
         "W": W,
         "b": b,
@@ -216,6 +234,105 @@ def batched_gradient_descent(
         "steps": taken,
         "success": loss <= threshold,
         "initial_loss": initial,
+    }
+
+
+def gradient_descent_trace(
+    W, b, v, X, y, lr, steps: int, window: int = 200, checkpoints=()
+) -> dict:
+    """Gradient descent as in :func:`batched_gradient_descent`, watched step by step (no stopping rule).
+
+    Every trial runs exactly ``steps`` steps. Over the last ``window`` steps the function records,
+    per trial, how the steps relate to the activation regions. A step from ``theta`` with gradient
+    ``g = J^T r`` (``J`` the Jacobian of the current region) would, if the pattern stayed the same,
+    change the loss by exactly ``-eta ||g||^2 + eta^2 ||J g||^2 / 2`` (the loss is the quadratic
+    ``1/2 ||J theta - y||^2`` on the region); ``eta ||g||^2 / 2`` is the least decrease that a step
+    with ``eta <= 1 / lambda_max(J^T J)`` gives inside one region.
+
+    Parameters
+    ----------
+    W, b, v, X, y, lr
+        As in :func:`batched_gradient_descent`.
+    steps : int
+        Number of gradient steps (positive).
+    window : int
+        Length of the final stretch that is examined (``1 <= window <= steps``).
+    checkpoints : sequence of int
+        Step counts at which the loss is recorded (each in ``[0, steps]``).
+
+    Returns
+    -------
+    dict
+        ``"W"``, ``"b"``, ``"loss"`` (trials,): final parameters and losses;
+        ``"loss_at"`` (trials, len(checkpoints)): the loss after each checkpoint's number of steps;
+        over the window: ``"pattern_changes"`` (trials,): steps that changed the activation pattern;
+        ``"increases"`` (trials,): steps that raised the loss; ``"decrease"`` (trials,): loss at the
+        start of the window minus the final loss; ``"predicted"`` (trials,): sum of the in-region
+        decreases ``eta ||g||^2 - eta^2 ||J g||^2 / 2``; ``"guaranteed"`` (trials,): sum of
+        ``eta ||g||^2 / 2``; ``"largest_mismatch"`` (trials,): the largest ``|actual - in-region
+        change|`` of a step that kept the pattern (rounding level); ``"margin"`` (trials,): smallest
+        ``|pre-activation|`` at the end.
+    """
+    W, b, v, X, y = _check_batch(W, b, v, X, y)
+    steps = check_positive_int(steps, "steps")
+    window = check_positive_int(window, "window")
+    if window > steps:
+        raise ValueError(f"window must be at most steps = {steps}, got {window}")
+    checkpoints = [int(c) for c in checkpoints]
+    if any(c < 0 or c > steps for c in checkpoints):
+        raise ValueError(f"checkpoints must lie in [0, {steps}], got {checkpoints}")
+    trials = W.shape[0]
+    lr = np.broadcast_to(np.asarray(lr, dtype=np.float64), (trials,)).copy()
+    if not np.all(np.isfinite(lr) & (lr > 0)):
+        raise ValueError("lr must be positive and finite")
+    W, b = W.copy(), b.copy()
+    XT = np.swapaxes(X, 1, 2)
+    r, active = _residual_and_pattern(W, b, v, X, y)
+    loss = 0.5 * np.sum(r * r, axis=1)
+    loss_at = np.full((trials, len(checkpoints)), np.nan)
+    zeros = lambda dtype=np.float64: np.zeros(trials, dtype=dtype)  # noqa: E731
+    changes, increases = zeros(np.int64), zeros(np.int64)
+    predicted, guaranteed, mismatch = zeros(), zeros(), zeros()
+    start_loss = loss.copy()
+    for step in range(steps + 1):
+        for k, c in enumerate(checkpoints):
+            if c == step:
+                loss_at[:, k] = loss
+        if step == steps:
+            break
+        watched = step >= steps - window
+        if step == steps - window:
+            start_loss = loss.copy()
+        G = v[None, :, None] * active * r[:, None, :]
+        gW, gb = G @ XT, G.sum(axis=2)
+        W -= lr[:, None, None] * gW
+        b -= lr[:, None] * gb
+        new_r, new_active = _residual_and_pattern(W, b, v, X, y)
+        new_loss = 0.5 * np.sum(new_r * new_r, axis=1)
+        if watched:
+            g2 = np.sum(gW * gW, axis=(1, 2)) + np.sum(gb * gb, axis=1)
+            Jg = np.einsum("i,tij->tj", v, active * (gW @ X + gb[:, :, None]))
+            in_region = lr * g2 - 0.5 * lr * lr * np.sum(Jg * Jg, axis=1)
+            same = np.all(new_active == active, axis=(1, 2))
+            changes += ~same
+            increases += new_loss > loss
+            predicted += in_region
+            guaranteed += 0.5 * lr * g2
+            gap = np.abs((loss - new_loss) - in_region)
+            mismatch = np.maximum(mismatch, np.where(same, gap, 0.0))
+        r, active, loss = new_r, new_active, new_loss
+    return {
+        "W": W,
+        "b": b,
+        "loss": loss,
+        "loss_at": loss_at,
+        "pattern_changes": changes,
+        "increases": increases,
+        "decrease": start_loss - loss,
+        "predicted": predicted,
+        "guaranteed": guaranteed,
+        "largest_mismatch": mismatch,
+        "margin": np.min(np.abs(W @ X + b[:, :, None]), axis=(1, 2)),
     }
 
 
@@ -399,7 +516,7 @@ def final_region_report(W0, b0, W, b, v, X, y) -> dict:
         ``"has_global_minimum"``: whether the final region contains a zero-loss point
         (:func:`lecture_utils.region_has_global_minimum`, linear programme);
         ``"hamming"``: number of entries of the pattern that changed; ``"changed_fraction"``: that number
-        divided by ``d1 n``; ``"solution_dimension"``: ``m - rank`` with ``m = d1 (d0 + 1)``, the
+        divided by ``d1 n``; ``"solution_dimension"``: ``P - rank`` with ``P = d1 (d0 + 1)``, the
         dimension of the affine set ``{J theta = y}`` (the set of global minima of the region, if it
         meets the region); ``"margin"``: the smallest ``|pre-activation|`` at the final point (positive:
         it lies in the open region); ``"interpolant"``: ``(W*, b*)``, the point
@@ -463,7 +580,7 @@ def end_of_training(
         :func:`batched_gradient_descent`; ``"reports"``: :func:`final_region_report` of every run;
         ``"started_with_global_minimum"``: shape ``(trials,)``, whether the initial region contains a
         zero-loss point; ``"conditioning"``: shape ``(trials,)``, ``lambda_n / lambda_max`` of
-        ``J J^T`` at the end point (``J`` is ``n x m``, so these are squared singular values);
+        ``J J^T`` at the end point (``J`` is ``n x P``, so these are squared singular values);
         ``"gradient_norm"``: shape ``(trials,)``, ``|J^T r|`` at the end point.
     """
     q = sample_problems(d0, d1, n, trials, seed=seed)

@@ -27,6 +27,8 @@ SHIPPED_NAMES = [
     "fig6_fixed",
     "fig7",
     "fig8",
+    "scale",
+    "train",
 ]
 
 
@@ -157,11 +159,11 @@ def test_shipped_results_are_package_data_and_all_are_found():
     assert sorted(p.stem for p in SHIPPED.glob("*.npz")) == SHIPPED_NAMES
 
 
-@pytest.mark.parametrize("name", ["fig99", "train", "data/fig2"])
+@pytest.mark.parametrize("name", ["fig99", "fig4", "data/fig2"])
 def test_unknown_shipped_results_name_the_available_ones(name):
     with pytest.raises(
         ValueError,
-        match="fig2, fig2_uniform, fig3, fig3_uniform, fig6, fig6_fixed, fig7, fig8",
+        match="fig2, fig2_uniform, fig3, fig3_uniform, fig6, fig6_fixed, fig7, fig8, scale, train",
     ) as error:
         reproduce.shipped_results(name)
     assert repr(name) in str(error.value)

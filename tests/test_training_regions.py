@@ -15,6 +15,7 @@ from lecture_utils.training_regions import (
     final_region_report,
     init_step_sizes,
     gd_success_fraction,
+    gradient_descent_trace,
     safe_step_sizes,
     sample_problems,
     training_regions_cell,
@@ -256,3 +257,94 @@ def test_end_of_training_against_per_trial_computations():
             q["X"][t], q["y"][t], A0, q["v"]
         )
         assert ends["reports"][t]["rank"] == lu.jacobian_rank(J)
+
+
+def _plain_trace(W, b, v, X, y, lr, steps, window):
+    """One trial, step by step, with the explicit Jacobian of lu.relu_jacobian: the pattern
+    from lu.activation_pattern, the in-region loss change from the region's quadratic."""
+    theta = np.hstack([W, b[:, None]]).ravel()
+    d1, d0 = W.shape
+
+    def split(t):
+        m = t.reshape(d1, d0 + 1)
+        return m[:, :d0], m[:, d0]
+
+    def loss(t):
+        return float(lu.squared_loss(lu.two_layer_relu(*split(t), v, X), y))
+
+    changes = increases = 0
+    predicted = decrease = 0.0
+    for step in range(steps):
+        Wt, bt = split(theta)
+        J = lu.relu_jacobian(Wt, bt, v, X)
+        g = J.T @ (J @ theta - y)  # F = J theta on the region (Euler)
+        new = theta - lr * g
+        if step >= steps - window:
+            before, after = loss(theta), loss(new)
+            quadratic = 0.5 * np.sum((J @ new - y) ** 2)
+            predicted += before - quadratic
+            decrease += before - after
+            increases += after > before
+            changes += not np.array_equal(
+                lu.activation_pattern(Wt, bt, X), lu.activation_pattern(*split(new), X)
+            )
+        theta = new
+    return changes, increases, predicted, decrease, loss(theta)
+
+
+def test_trace_against_a_plain_loop_with_the_explicit_jacobian():
+    p = sample_problems(1, 16, 6, trials=4, seed=11)
+    lr = init_step_sizes(p["W"], p["b"], p["v"], p["X"])
+    out = gradient_descent_trace(
+        p["W"], p["b"], p["v"], p["X"], p["y"], lr, 300, window=60, checkpoints=(0, 300)
+    )
+    zigzags = 0
+    for t in range(4):
+        changes, increases, predicted, decrease, final = _plain_trace(
+            p["W"][t], p["b"][t], p["v"], p["X"][t], p["y"][t], lr[t], 300, 60
+        )
+        assert out["pattern_changes"][t] == changes
+        assert out["increases"][t] == increases
+        assert out["predicted"][t] == pytest.approx(predicted, rel=1e-6, abs=1e-12)
+        assert out["decrease"][t] == pytest.approx(decrease, rel=1e-6, abs=1e-12)
+        assert out["loss"][t] == pytest.approx(final, rel=1e-9)
+        assert out["loss_at"][t, 1] == out["loss"][t]
+        zigzags += changes > 0
+    assert zigzags >= 1  # the comparison covers steps that cross boundaries
+    start = lu.squared_loss(
+        lu.two_layer_relu(p["W"][0], p["b"][0], p["v"], p["X"][0]), p["y"][0]
+    )
+    assert out["loss_at"][0, 0] == pytest.approx(float(start))
+
+
+def test_trace_agrees_with_batched_descent_and_in_region_steps_follow_the_quadratic():
+    p = sample_problems(4, 8, 4, trials=5, seed=2)
+    lr = init_step_sizes(p["W"], p["b"], p["v"], p["X"])
+    run = batched_gradient_descent(p["W"], p["b"], p["v"], p["X"], p["y"], lr, 200)
+    out = gradient_descent_trace(p["W"], p["b"], p["v"], p["X"], p["y"], lr, 200)
+    assert np.allclose(out["W"], run["W"], atol=1e-12)
+    assert np.allclose(out["loss"], run["loss"], rtol=1e-9, atol=1e-15)
+    assert out["largest_mismatch"].max() < 1e-12
+    # a run inside one region: tiny steps from a point with large margins never change
+    # the pattern, and each step gives at least the guaranteed decrease
+    W, b = np.array([[[1.0], [-1.0]]]), np.array([[3.0, 3.0]])
+    X, y = np.array([[[0.5, -0.5, 0.1]]]), np.array([[0.0, 1.0, -1.0]])
+    v = np.array([1.0, -1.0])
+    one = gradient_descent_trace(W, b, v, X, y, 1e-3, 50, window=50)
+    assert one["pattern_changes"][0] == 0 and one["increases"][0] == 0
+    assert one["decrease"][0] == pytest.approx(one["predicted"][0], rel=1e-9)
+    assert one["decrease"][0] >= one["guaranteed"][0] > 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"window": 0}, {"window": 11}, {"checkpoints": (11,)}, {"checkpoints": (-1,)}],
+)
+def test_trace_bad_input_raises(kwargs):
+    p = sample_problems(1, 4, 3, trials=2, seed=0)
+    with pytest.raises(ValueError):
+        gradient_descent_trace(
+            p["W"], p["b"], p["v"], p["X"], p["y"], 0.1, 10, **kwargs
+        )
+    with pytest.raises(ValueError):
+        gradient_descent_trace(p["W"], p["b"], p["v"], p["X"], p["y"], -0.1, 10)
