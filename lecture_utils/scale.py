@@ -755,7 +755,11 @@ def hessian_count_hypotheses(
     """
     W, b, v, X = _check_params(params, X)
     y = as_vector(y, "y", length=X.shape[1])
-    for value, name in ((loss_tol, "loss_tol"), (margin_tol, "margin_tol"), (rtol, "rtol")):
+    for value, name in (
+        (loss_tol, "loss_tol"),
+        (margin_tol, "margin_tol"),
+        (rtol, "rtol"),
+    ):
         if not value > 0:
             raise ValueError(f"{name} must be positive, got {value!r}")
     pre = W @ X + b[:, None]
