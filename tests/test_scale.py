@@ -135,7 +135,7 @@ def test_hessian_count_hypotheses_and_a_duplicated_data_point():
     # a duplicated point (same input, same label): rank J = 5 < n, and 5 positive eigenvalues
     X_dup, y_dup = X.copy(), y.copy()
     X_dup[:, 5], y_dup[5] = X[:, 4], y[4]
-    end, losses = scale.gauss_newton_polish(params, X_dup, y_dup)
+    end, _ = scale.gauss_newton_polish(params, X_dup, y_dup)
     checks = scale.hessian_count_hypotheses(end, X_dup, y_dup)
     assert checks["interpolates"] and checks["inside_region"] and checks["rank"] == 5
     assert not checks["full_rank"] and not checks["all"]
