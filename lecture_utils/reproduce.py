@@ -144,8 +144,8 @@ _SCALE_PANELS = {
 }
 
 #: The grid of ``scale --full``: widths on both sides of the line d1 = n / d0, where the
-#: hypotheses of the Hessian count begin to hold; 20 trials per cell (about 17 processor-minutes in
-#: all). The chapter's live runs cover the wide networks (d1 = 256 to 1024).
+#: hypotheses of the Hessian count begin to hold; 20 trials per cell, 1120 runs, about 4
+#: processor-minutes in all. The chapter's live runs cover the wide networks (d1 = 256 to 1024).
 _SCALE_N = (100, 200)
 _SCALE_D1 = (1, 2, 4, 8, 16, 32, 64)
 _SCALE_TRIALS = 20
