@@ -48,12 +48,14 @@ __all__ = [
     "hessian_operator",
     "network_hessian_operator",
     "lanczos",
+    "count_positive_eigenvalues",
     "top_hessian_eigenvalues",
     "loss_gradient",
     "train",
     "gauss_newton_polish",
     "region_report",
     "null_space_walk",
+    "hessian_count_hypotheses",
     "scale_run",
     "scale_fraction",
     "SCALE_QUANTITIES",
@@ -342,36 +344,52 @@ def network_hessian_operator(
 
 
 def lanczos(
-    operator, steps: int, seed=0, stop_tol: float = 0.0
+    operator, steps: int, seed=0, stop_tol: float = 0.0, restart: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """The Lanczos method with full reorthogonalisation on a symmetric operator.
 
     Starting from a random unit vector ``q_1``, builds an orthonormal basis of the Krylov space
     ``span{q_1, H q_1, ..., H^{m-1} q_1}`` and the tridiagonal matrix ``T = Q^T H Q``; the
-    eigenvalues of ``T`` (Ritz values) approximate the extreme eigenvalues of ``H``. If ``H`` has
-    rank ``r``, the Krylov space has dimension at most ``r + 1``: the method stops early, with an
-    off-diagonal coefficient ``beta`` at rounding level, and the Ritz values are then the eigenvalues
-    of ``H`` restricted to that space: the ``r`` nonzero eigenvalues of ``H`` (those whose eigenvectors
-    ``q_1`` touches, which is all of them for a random ``q_1``) and one zero.
+    eigenvalues of ``T`` (Ritz values) approximate the extreme eigenvalues of ``H``.
+
+    What one Krylov space can hold: ``q_1`` has one component in each eigenspace of ``H``, so the
+    Krylov space has dimension at most the number of *distinct* eigenvalues of ``H`` (zero
+    included), and its Ritz values, once it is exhausted, are those distinct eigenvalues, each
+    once. A spectrum ``(5, 5, 5, 3, 2, 1, 0, ..., 0)`` gives five Ritz values ``5, 3, 2, 1, 0``:
+    plain Lanczos counts distinct eigenvalues, not eigenvalues.
+
+    With ``restart=True`` the method counts multiplicities too (restarts with deflation): when the
+    Krylov space is exhausted (``beta_k <= stop_tol * |T|``), its basis spans an invariant subspace;
+    a new random vector, orthogonalised against every basis vector so far, starts a new Krylov
+    space in the orthogonal complement (also invariant), and ``T`` becomes block diagonal. Each
+    restart finds one more vector of every eigenspace that is not yet spanned. The method stops
+    when a fresh vector ``q`` of the complement has ``||H q|| <= stop_tol * |T|``: for a random
+    ``q`` that happens (with probability one) only if ``H`` vanishes on the whole complement, so
+    the Ritz values are then *all* the nonzero eigenvalues of ``H``, with their multiplicities,
+    and zeros. It needs about ``rank + (largest multiplicity) + 1`` products.
 
     Parameters
     ----------
     operator : LinearOperator or ndarray of shape ``(P, P)``
         Symmetric.
     steps : int
-        Maximal dimension ``m`` of the Krylov space.
+        Maximal dimension ``m`` of the Krylov space (all restarts together).
     seed : int or numpy Generator
-        Draws the starting vector.
+        Draws the starting vectors.
     stop_tol : float
-        Stop when ``beta_k <= stop_tol * |T|`` (the Krylov space is exhausted); 0 never stops early.
+        The Krylov space counts as exhausted when ``beta_k <= stop_tol * |T|``; 0 never stops early.
+    restart : bool
+        Restart with deflation instead of stopping (needs ``stop_tol > 0``).
 
     Returns
     -------
     ritz : ndarray of shape ``(m,)``
         Eigenvalues of ``T``, in decreasing order.
     beta : ndarray of shape ``(m,)``
-        ``beta_k = ||r_k||``, the norm of the new direction after step ``k`` (its last entry tells
-        how far the space is from invariant).
+        ``beta_k = ||r_k||``, the norm of the new direction after step ``k`` (at an exhausted Krylov
+        space it is at rounding level and is not a coupling of ``T``; the last entry tells how far
+        the space is from invariant; with ``restart=True`` an entry of 0 after the last step means
+        that the complement was found in the null space).
     """
     op = scipy.sparse.linalg.aslinearoperator(operator)
     P = op.shape[0]
@@ -380,25 +398,80 @@ def lanczos(
     steps = check_positive_int(steps, "steps")
     if steps > P:
         raise ValueError(f"steps must be at most the dimension {P}, got {steps}")
-    q = rng_from(seed).standard_normal(P)
+    if not stop_tol >= 0:
+        raise ValueError(f"stop_tol must be non-negative, got {stop_tol!r}")
+    if restart and not stop_tol > 0:
+        raise ValueError("restart=True needs stop_tol > 0 (when to restart)")
+    rng = rng_from(seed)
     Q = np.zeros((steps, P))
-    Q[0] = q / np.linalg.norm(q)
-    alpha, beta = [], []
+    alpha, beta, coupling = [], [], []
+
+    def fresh(k):  # a random unit vector orthogonal to Q[:k]
+        q = rng.standard_normal(P)
+        for _ in range(2):
+            q = q - Q[:k].T @ (Q[:k] @ q)
+        return q / np.linalg.norm(q)
+
+    Q[0] = fresh(0)
     scale = 0.0
+    block_start = 0
     for k in range(steps):
         w = op.matvec(Q[k]).reshape(-1)
         alpha.append(float(Q[k] @ w))
         for _ in range(2):  # full reorthogonalisation, twice is enough
             w = w - Q[: k + 1].T @ (Q[: k + 1] @ w)
         beta.append(float(np.linalg.norm(w)))
-        scale = max(scale, abs(alpha[-1]) + beta[-1] + (beta[-2] if k else 0.0))
-        if k + 1 == steps or beta[-1] <= stop_tol * scale or beta[-1] == 0.0:
+        previous = coupling[-1] if k > block_start else 0.0
+        scale = max(scale, abs(alpha[-1]) + beta[-1] + previous)
+        exhausted = beta[-1] <= stop_tol * scale or beta[-1] == 0.0
+        if exhausted and restart and k == block_start and k > 0:
+            # a fresh vector of the complement on which H vanishes: the complement is null
+            if abs(alpha[-1]) <= stop_tol * scale:
+                beta[-1] = 0.0
+                break
+        if k + 1 == steps:
             break
-        Q[k + 1] = w / beta[-1]
+        if exhausted:
+            if not restart:
+                break
+            Q[k + 1] = fresh(k + 1)
+            coupling.append(0.0)
+            block_start = k + 1
+        else:
+            Q[k + 1] = w / beta[-1]
+            coupling.append(beta[-1])
+    m = len(alpha)
     ritz = scipy.linalg.eigh_tridiagonal(
-        np.array(alpha), np.array(beta[:-1]), eigvals_only=True
+        np.array(alpha), np.array(coupling[: m - 1]), eigvals_only=True
     )
     return ritz[::-1], np.array(beta)
+
+
+def count_positive_eigenvalues(
+    operator, steps: int, seed=0, rtol: float = 1e-8, stop_tol: float = 1e-10
+) -> dict:
+    """The number of positive eigenvalues of a symmetric operator, multiplicities included.
+
+    Runs :func:`lanczos` with restarts and deflation (``restart=True``) and counts the Ritz values
+    above ``rtol`` times the largest. The count is *certified* when the last restart found the
+    complement of the Krylov spaces in the null space (``||H q|| <= stop_tol |T|`` for a fresh random
+    ``q``): then the Ritz values are all the nonzero eigenvalues, each as often as it occurs. An
+    uncertified count (``steps`` ran out first) is a lower bound in exact arithmetic.
+
+    Returns
+    -------
+    dict
+        ``"count"`` (int), ``"certified"`` (bool), ``"steps"`` (products used), ``"ritz"`` (ndarray).
+    """
+    if not rtol > 0:
+        raise ValueError(f"rtol must be positive, got {rtol!r}")
+    ritz, beta = lanczos(operator, steps, seed=seed, stop_tol=stop_tol, restart=True)
+    return {
+        "count": int(np.sum(ritz > rtol * ritz[0])) if ritz[0] > 0 else 0,
+        "certified": bool(beta[-1] == 0.0),
+        "steps": len(ritz),
+        "ritz": ritz,
+    }
 
 
 def top_hessian_eigenvalues(operator, k: int, tol: float = 1e-10, seed=0) -> np.ndarray:
@@ -652,31 +725,105 @@ def null_space_walk(
     return {key: np.array(value) for key, value in record.items()}
 
 
-#: The quantities of :func:`scale_fraction` (the panels of ``python -m lecture_utils reproduce scale``).
-SCALE_QUANTITIES = ("interpolates", "hessian_rank", "full_rank", "dead_units")
+def hessian_count_hypotheses(
+    params: dict[str, torch.Tensor],
+    X,
+    y,
+    loss_tol: float = 1e-20,
+    margin_tol: float = 1e-9,
+    rtol: float = 1e-9,
+) -> dict:
+    """The hypotheses under which the Hessian of ``1/2 ||F - y||^2`` has exactly ``n`` positive eigenvalues.
+
+    At ``theta`` the Hessian is ``J^T J + sum_j r_j Hess F(theta; x_j)``; it is the Gauss-Newton
+    matrix ``J^T J``, whose positive eigenvalues are the ``rank J`` nonzero eigenvalues of
+    ``J J^T``, when
+
+    1. ``theta`` interpolates exactly (``r = 0``; tested as ``L <= loss_tol``);
+    2. ``theta`` lies inside an activation region (every pre-activation ``<w_i, x_j> + b_i`` is
+       nonzero; tested as ``margin = min |<w_i, x_j> + b_i| > margin_tol``), so that ``F`` is twice
+       differentiable near ``theta`` and the Hessian exists;
+    3. ``rank J = n`` (tested on the eigenvalues of ``J J^T``, :func:`ntk_gram`, above ``rtol``
+       times the largest): otherwise the count is ``rank J < n``, for example when two data points
+       coincide.
+
+    Returns
+    -------
+    dict
+        ``"loss"``, ``"margin"``, ``"rank"`` (of ``J``), and the booleans ``"interpolates"``,
+        ``"inside_region"``, ``"full_rank"`` and ``"all"`` (the three together).
+    """
+    W, b, v, X = _check_params(params, X)
+    y = as_vector(y, "y", length=X.shape[1])
+    for value, name in (
+        (loss_tol, "loss_tol"),
+        (margin_tol, "margin_tol"),
+        (rtol, "rtol"),
+    ):
+        if not value > 0:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+    pre = W @ X + b[:, None]
+    r = (v @ np.maximum(pre, 0.0)) / math.sqrt(W.shape[0]) - y
+    loss = 0.5 * float(r @ r)
+    eig = np.linalg.eigvalsh(ntk_gram(params, X))
+    rank = int(np.sum(eig > rtol * eig[-1])) if eig[-1] > 0 else 0
+    margin = float(np.abs(pre).min())
+    out = {
+        "loss": loss,
+        "margin": margin,
+        "rank": rank,
+        "interpolates": loss <= loss_tol,
+        "inside_region": margin > margin_tol,
+        "full_rank": rank == X.shape[1],
+    }
+    out["all"] = out["interpolates"] and out["inside_region"] and out["full_rank"]
+    return out
+
+
+#: The quantities of :func:`scale_fraction` (the panels of ``python -m lecture_utils reproduce scale``),
+#: each a yes/no outcome of one run.
+SCALE_QUANTITIES = ("interpolates", "hypotheses", "hessian_count", "full_rank_region")
 
 
 def scale_run(
-    d1: int, n: int, trials: int, seed: int, steps: int = 2000
+    d1: int,
+    n: int,
+    trials: int,
+    seed: int,
+    steps: int = 2000,
+    quantities: tuple[str, ...] = SCALE_QUANTITIES,
 ) -> dict[str, tuple[float, ...]]:
-    """Train ``trials`` networks of width ``d1`` on ``n`` digits and measure the end of training.
+    """Train ``trials`` networks of width ``d1`` on ``n`` digits and test the end of training.
 
     Each trial draws a training set (:func:`digits_problem`), a network (:func:`init_network`),
     runs :func:`train` for ``steps`` steps with ``lr = 1 / lambda_max(J J^T)`` at initialisation
-    (no step where ``J = 0``, every unit dead on the data),
-    then :func:`gauss_newton_polish`. At the end it records: whether the loss is below ``1e-20``;
-    the number of clearly positive Hessian eigenvalues (Ritz values of :func:`lanczos`, on
-    :func:`network_hessian_operator`, with
-    ``min(n + 20, P)`` steps above ``1e-8`` times the largest) divided by ``n``, capped at 1; whether
-    the region's Jacobian has rank ``n`` (:func:`region_report`); the share of dead units.
+    (no step where ``J = 0``, every unit dead on the data), then at most 30 steps of
+    :func:`gauss_newton_polish`. At the end it records, as 1.0 (yes) or 0.0 (no):
+
+    * ``"interpolates"``: the loss is at most ``1e-20``;
+    * ``"hypotheses"``: the three hypotheses of :func:`hessian_count_hypotheses` hold (exact
+      interpolation, inside a region, ``rank J = n``);
+    * ``"hessian_count"``: the number of positive Hessian eigenvalues, counted with multiplicity by
+      :func:`count_positive_eigenvalues` on :func:`network_hessian_operator` (at most
+      ``min(2 n + 20, P)`` steps) and certified, equals ``n``;
+    * ``"full_rank_region"``: the final region's Khatri-Rao Jacobian with respect to ``(W, b)``
+      has rank ``n`` (:func:`region_report`).
+
+    Only the ``quantities`` asked for are computed (the Lanczos count is the expensive one).
 
     Returns
     -------
     dict of tuples
-        One entry per trial under each name of :data:`SCALE_QUANTITIES`.
+        One entry per trial under each name of ``quantities``.
     """
+    unknown = set(quantities) - set(SCALE_QUANTITIES)
+    if unknown or not quantities:
+        raise ValueError(
+            f"quantities must be a non-empty subset of {SCALE_QUANTITIES}, got {quantities!r}"
+        )
     rng = rng_from(seed)
-    out = {key: [] for key in SCALE_QUANTITIES}
+    out = {key: [] for key in quantities}
+    P = count_parameters(D0, d1)
     for _ in range(check_positive_int(trials, "trials")):
         problem = digits_problem(n, n_test=1, seed=rng)
         X, y = problem["X"], problem["y"]
@@ -686,27 +833,30 @@ def scale_run(
             params, _ = train(
                 params, X, y, lr=1 / lam_max, steps=steps, record_every=steps
             )
-        params, losses = gauss_newton_polish(params, X, y, max_steps=30)
-        P = count_parameters(D0, d1)
-        H = network_hessian_operator(params, X, y)
-        ritz, _ = lanczos(H, min(n + 20, P), seed=rng, stop_tol=1e-10)
-        positive = int(np.sum(ritz > 1e-8 * ritz[0]))
-        report = region_report(params, X)
-        out["interpolates"].append(float(losses[-1] < 1e-20))
-        out["hessian_rank"].append(min(positive, n) / n)
-        out["full_rank"].append(float(report["full_rank"]))
-        out["dead_units"].append(report["dead_units"])
+        params, _ = gauss_newton_polish(params, X, y, max_steps=30)
+        checks = hessian_count_hypotheses(params, X, y)
+        values = {
+            "interpolates": checks["interpolates"],
+            "hypotheses": checks["all"],
+            "full_rank_region": region_report(params, X)["full_rank"],
+        }
+        if "hessian_count" in quantities:
+            H = network_hessian_operator(params, X, y)
+            count = count_positive_eigenvalues(H, min(2 * n + 20, P), seed=rng)
+            values["hessian_count"] = count["certified"] and count["count"] == n
+        for key in quantities:
+            out[key].append(float(values[key]))
     return {key: tuple(values) for key, values in out.items()}
 
 
 def scale_fraction(
     d0: int, d1: int, n: int, trials: int, seed: int, quantity: str, steps: int = 2000
 ) -> float:
-    """One cell of ``reproduce scale``: the mean over trials of one quantity of :func:`scale_run`.
+    """One cell of ``reproduce scale``: the share of ``trials`` runs with a yes for one quantity of :func:`scale_run`.
 
     ``d0`` must be 64 (the digits); ``quantity`` is one of :data:`SCALE_QUANTITIES`. Each panel of
-    ``reproduce scale`` draws its own seeds, so the four panels are independent samples (and each
-    costs a full run of the grid).
+    ``reproduce scale`` draws its own seeds, so the panels are independent samples; the number of
+    yes answers is ``round(share * trials)``.
     """
     if d0 != D0:
         raise ValueError(f"the digits have d0 = {D0}, got d0 = {d0!r}")
@@ -715,6 +865,11 @@ def scale_fraction(
             f"quantity must be one of {SCALE_QUANTITIES}, got {quantity!r}"
         )
     run = scale_run(
-        check_positive_int(d1, "d1"), check_positive_int(n, "n"), trials, seed, steps
+        check_positive_int(d1, "d1"),
+        check_positive_int(n, "n"),
+        trials,
+        seed,
+        steps,
+        quantities=(quantity,),
     )
     return float(np.mean(run[quantity]))

@@ -76,6 +76,83 @@ def test_lanczos_of_a_low_rank_matrix_returns_its_nonzero_eigenvalues_and_stops(
     assert abs(ritz[7]) < 1e-10 * exact[0] and beta[-1] < 1e-10 * exact[0]
 
 
+def spectrum_matrix(eigenvalues, P, seed=0):
+    Q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((P, P)))
+    e = np.zeros(P)
+    e[: len(eigenvalues)] = eigenvalues
+    return (Q * e) @ Q.T
+
+
+def test_plain_lanczos_counts_distinct_eigenvalues_restarts_count_them_all():
+    H = spectrum_matrix([5, 5, 5, 3, 2, 1], 40)
+    ritz, beta = scale.lanczos(H, 40, seed=1, stop_tol=1e-10)
+    # one Krylov space: one vector per eigenspace, 5, 3, 2, 1 and 0
+    assert len(ritz) == 5 and np.sum(ritz > 1e-8 * ritz[0]) == 4
+    np.testing.assert_allclose(ritz[:4], [5, 3, 2, 1], rtol=1e-10)
+    ritz, beta = scale.lanczos(H, 40, seed=1, stop_tol=1e-10, restart=True)
+    positive = ritz[ritz > 1e-8 * ritz[0]]
+    np.testing.assert_allclose(positive, [5, 5, 5, 3, 2, 1], rtol=1e-10)
+    assert beta[-1] == 0.0 and np.abs(ritz[6:]).max() < 1e-10
+    # three restarts after the first space: one per extra copy of 5, and the null test
+    assert len(ritz) == 5 + 2 + 2 + 1
+    count = scale.count_positive_eigenvalues(H, 40, seed=1)
+    assert count["count"] == 6 and count["certified"] and count["steps"] == 10
+
+
+def test_count_of_positive_eigenvalues_against_the_dense_spectrum():
+    rng = np.random.default_rng(7)
+    for trial in range(5):
+        values = rng.choice([4.0, 2.5, 1.0, -1.5], size=rng.integers(3, 12))
+        H = spectrum_matrix(values, 50, seed=trial)
+        count = scale.count_positive_eigenvalues(H, 50, seed=trial)
+        dense = np.linalg.eigvalsh(H)
+        assert count["certified"]
+        assert (
+            count["count"] == np.sum(dense > 1e-8 * dense.max()) == np.sum(values > 0)
+        )
+        np.testing.assert_allclose(
+            np.sort(count["ritz"][np.abs(count["ritz"]) > 1e-8]),
+            np.sort(values),
+            atol=1e-9,
+        )
+
+
+def test_count_is_not_certified_when_the_steps_run_out():
+    H = spectrum_matrix([3, 3, 3, 3, 2, 1], 40)
+    count = scale.count_positive_eigenvalues(H, 6, seed=0)
+    assert not count["certified"] and count["count"] < 6
+    with pytest.raises(ValueError, match="stop_tol"):
+        scale.lanczos(H, 10, restart=True)
+    with pytest.raises(ValueError, match="rtol"):
+        scale.count_positive_eigenvalues(H, 10, rtol=0.0)
+
+
+def test_hessian_count_hypotheses_and_a_duplicated_data_point():
+    params, X, y = small_problem(d0=3, d1=8, n=6, seed=3)
+    end, _ = scale.gauss_newton_polish(params, X, y)
+    checks = scale.hessian_count_hypotheses(end, X, y)
+    assert checks["all"] and checks["rank"] == 6 and checks["margin"] > 1e-6
+    # a duplicated point (same input, same label): rank J = 5 < n, and 5 positive eigenvalues
+    X_dup, y_dup = X.copy(), y.copy()
+    X_dup[:, 5], y_dup[5] = X[:, 4], y[4]
+    end, _ = scale.gauss_newton_polish(params, X_dup, y_dup)
+    checks = scale.hessian_count_hypotheses(end, X_dup, y_dup)
+    assert checks["interpolates"] and checks["inside_region"] and checks["rank"] == 5
+    assert not checks["full_rank"] and not checks["all"]
+    dense = np.linalg.eigvalsh(lu.loss_hessian(scale.network, end, X_dup, y_dup))
+    assert np.sum(dense > 1e-8 * dense[-1]) == 5 and dense[0] > -1e-10 * dense[-1]
+    H = scale.network_hessian_operator(end, X_dup, y_dup)
+    count = scale.count_positive_eigenvalues(H, H.shape[0], seed=0)
+    assert count["certified"] and count["count"] == 5
+    # away from zero loss, and on a kink (a pre-activation exactly 0)
+    assert not scale.hessian_count_hypotheses(params, X, y)["interpolates"]
+    on_kink = {k: t.clone() for k, t in end.items()}
+    on_kink["b"][0] = -float(on_kink["W"][0].numpy() @ X_dup[:, 0])
+    assert not scale.hessian_count_hypotheses(on_kink, X_dup, y_dup)["inside_region"]
+    with pytest.raises(ValueError, match="margin_tol"):
+        scale.hessian_count_hypotheses(end, X, y, margin_tol=0.0)
+
+
 def test_lanczos_finds_the_extreme_eigenvalues_of_a_full_rank_matrix():
     rng = np.random.default_rng(4)
     Q, _ = np.linalg.qr(rng.standard_normal((200, 200)))
@@ -181,15 +258,20 @@ def test_digits_problem():
 
 
 def test_scale_cell():
-    value = scale.scale_fraction(64, 4, 20, 1, 0, "hessian_rank", steps=50)
+    # P = 264 > n = 20: an exact interpolant in a region of rank n, n positive eigenvalues
+    for quantity in scale.SCALE_QUANTITIES:
+        assert scale.scale_fraction(64, 4, 20, 1, 0, quantity, steps=50) == 1.0
+    # P = 66 < n = 100: no exact interpolant, so no count of n and no hypotheses
+    run = scale.scale_run(1, 100, 2, 0, steps=50)
     assert (
-        value == 1.0
-    )  # P = 264 > n = 20: an exact interpolant, n positive eigenvalues
-    assert scale.scale_fraction(64, 4, 20, 1, 0, "interpolates", steps=50) == 1.0
+        run["interpolates"] == run["hypotheses"] == run["hessian_count"] == (0.0, 0.0)
+    )
     with pytest.raises(ValueError, match="d0 = 64"):
-        scale.scale_fraction(3, 4, 20, 1, 0, "hessian_rank")
+        scale.scale_fraction(3, 4, 20, 1, 0, "hessian_count")
     with pytest.raises(ValueError, match="quantity"):
         scale.scale_fraction(64, 4, 20, 1, 0, "rank")
+    with pytest.raises(ValueError, match="quantities"):
+        scale.scale_run(4, 20, 1, 0, quantities=("dead_units",))
 
 
 def test_below_prints_a_class_for_rounding_level_numbers():
@@ -209,5 +291,5 @@ def test_scale_run_with_every_unit_dead_does_not_train():
     else:
         pytest.skip("no seed with a dead unit")
     run = scale.scale_run(1, 20, 1, seed, steps=5)
-    assert run["interpolates"] == (0.0,) and run["dead_units"] == (1.0,)
-    assert run["hessian_rank"] == (0.0,) and run["full_rank"] == (0.0,)
+    assert run["interpolates"] == run["hypotheses"] == (0.0,)
+    assert run["hessian_count"] == run["full_rank_region"] == (0.0,)
