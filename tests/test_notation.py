@@ -167,12 +167,6 @@ RULES = [
 # Breaches left in pages this change did not edit: {(rule, file name): count}. Delete an entry
 # once its file follows the notation page.
 PENDING = {
-    ("rows-of-W", "13_beyond_the_smooth_interior.ipynb"): 3,
-    ("v-output-weights", "13_beyond_the_smooth_interior.ipynb"): 1,
-    ("varepsilon", "13_beyond_the_smooth_interior.ipynb"): 21,
-    ("rows-of-W", "14_gradient_descent_and_regions.ipynb"): 3,
-    ("r-is-the-residual", "15_theorems_at_scale.ipynb"): 1,
-    ("rows-of-W", "15_theorems_at_scale.ipynb"): 2,
     ("P-parameters", "ps1_manifold_of_global_minima.ipynb"): 1,
     ("b-is-added", "ps1_manifold_of_global_minima.ipynb"): 2,
     ("r-is-the-residual", "ps1_manifold_of_global_minima.ipynb"): 1,
