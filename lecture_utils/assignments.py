@@ -2,37 +2,132 @@
 
 The problem-set notebooks follow nbgrader's conventions: code the student writes sits between
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in cells whose metadata marks them as solution cells,
-and the checks are read-only graded cells. :func:`student_version` removes the solutions (nbgrader's
-``ClearSolutions``: code becomes ``raise NotImplementedError()``, prose becomes "YOUR ANSWER HERE") and
-the outputs (``ClearOutput``), and keeps everything else, the checks included. Instructors who use
-nbgrader itself can instead run ``nbgrader generate_assignment`` on the same notebooks.
+and the checks are read-only graded cells. The part of a check that compares the answer with the
+reference sits between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``: the student version
+keeps the visible part (the type and shape of the answer, and properties stated in the exercise),
+and nbgrader restores the hidden part when it grades.
+
+:func:`student_version` removes the solutions (nbgrader's ``ClearSolutions``: code becomes
+``raise NotImplementedError()``, prose becomes "YOUR ANSWER HERE"), the hidden tests
+(``ClearHiddenTests``) and the outputs (``ClearOutput``), drops the cells tagged
+``reference-only`` (computations of the reference solution that belong to the book alone), and
+writes the exercise statements as plain Markdown (:func:`plain_markdown`), which Jupyter and
+nbgrader's feedback pages render without the book's MyST extensions. :func:`course_source` prepares
+a notebook for the ``source/`` folder of an nbgrader course the same way, keeping solutions and
+hidden tests, so that ``nbgrader generate_assignment`` produces the same student version.
+
+This module imports only nbformat and nbgrader (not the rest of ``lecture_utils``, nor torch):
+``scripts/student_versions.py`` loads it on its own, in an environment with just those two.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
 
 __all__ = [
+    "HIDDEN_BEGIN",
+    "HIDDEN_END",
+    "REFERENCE_ONLY",
     "SOLUTION_BEGIN",
     "SOLUTION_END",
+    "course_source",
+    "plain_markdown",
     "student_version",
     "write_student_versions",
 ]
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+#: Tag of the cells that only the book shows (a computation behind a reference solution).
+REFERENCE_ONLY = "reference-only"
+
+_DIRECTIVE = re.compile(
+    r"^:::\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>[^\n]*)\n"
+    r"(?P<options>(?::[\w-]+:[^\n]*\n)*)"
+    r"(?P<body>.*?)^:::[ \t]*$\n?",
+    re.MULTILINE | re.DOTALL,
+)
+_ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
+_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+_LABEL = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.MULTILINE)
+
+
+def _role(match: re.Match) -> str:
+    role, text = match["role"], match["text"]
+    explicit = _TARGET.match(text)
+    if explicit:  # {ref}`Chapter 5 <ch-descent-paths-valleys>`: the text the reader sees
+        return explicit["text"]
+    if role.startswith("cite"):
+        return f"[{text}]"  # the keys of the book's bibliography
+    if role in {"math"}:
+        return f"${text}$"
+    # {ref}`label`, {prf:ref}`label`, {doc}`page`: the label, as code
+    return f"`{text}`"
+
+
+def _directive(match: re.Match) -> str:
+    name, argument, body = match["name"], match["argument"].strip(), match["body"]
+    if name in {"solution-start", "solution-end"}:
+        return ""
+    heading = name.replace("-", " ").capitalize()
+    title = f"**{heading}: {argument}**" if argument else f"**{heading}**"
+    return f"{title}\n\n{body.strip()}\n"
+
+
+def plain_markdown(source: str) -> str:
+    """``source`` (a Markdown cell of the book) without MyST's markup, as plain Markdown.
+
+    Exercise fences ``:::{exercise} Title`` become a bold title followed by the statement; the
+    markers of the reference solutions' drop-downs (``solution-start``, ``solution-end``) and
+    target labels ``(label)=`` are removed; a role keeps its text (``{ref}`Chapter 5 <ch-...>```
+    becomes "Chapter 5", a citation its key in brackets). Mathematics is left as it is: Jupyter
+    and nbconvert's HTML typeset ``$...$`` with MathJax.
+    """
+    text = _LABEL.sub("", source)
+    text = _DIRECTIVE.sub(_directive, text)
+    text = _ROLE.sub(_role, text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+def _readable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    cells = []
+    for cell in nb.cells:
+        if REFERENCE_ONLY in cell.metadata.get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            cell.source = plain_markdown(cell.source)
+            if not cell.source.strip() and "nbgrader" not in cell.metadata:
+                continue  # a cell that held only the markers of a drop-down
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def course_source(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` for an nbgrader course's ``source/`` folder.
+
+    Solutions and hidden tests stay (nbgrader removes them); the statements are plain Markdown and
+    the cells tagged ``reference-only`` are dropped, as in :func:`student_version`.
+    """
+    nb = copy.deepcopy(notebook)
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    return _readable(nb)
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with solutions replaced by stubs and outputs cleared."""
-    from nbgrader.preprocessors import ClearOutput, ClearSolutions
+    """A copy of ``notebook`` with solutions replaced by stubs, hidden tests removed, outputs
+    cleared and the statements in plain Markdown."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
 
-    nb = copy.deepcopy(notebook)
-    nb.metadata.setdefault("language_info", {"name": "python"})
+    nb = course_source(notebook)
     nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
     nb, _ = ClearOutput().preprocess(nb, {})
     return nb
 

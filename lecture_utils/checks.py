@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "AnswerError",
     "as_answer_array",
+    "as_integer",
     "as_number",
     "check_array",
     "check_scalar",
@@ -80,6 +81,15 @@ def as_number(name: str, answer) -> float:
     if not np.isfinite(value).all():
         raise AnswerError(f"{name} is {float(value.reshape(()))}, not a finite number")
     return float(value.reshape(()))
+
+
+def as_integer(name: str, answer) -> int:
+    """``answer`` as a Python int, or an :class:`AnswerError` if it is not an integer."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        raise AnswerError(
+            f"{name} should be an integer, got {answer!r} of type {type(answer).__name__}"
+        )
+    return int(answer)
 
 
 def unpack(name: str, answer, names: tuple[str, ...]) -> tuple:
