@@ -1,4 +1,4 @@
-"""Student versions of the problem sets, with nbgrader's own preprocessors.
+"""Student versions of the problem sets, as nbgrader makes them.
 
 The problem-set notebooks follow nbgrader's conventions: code the student writes sits between
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in cells whose metadata marks them as solution cells,
@@ -7,17 +7,20 @@ reference sits between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``: 
 keeps the visible part (the type and shape of the answer, and properties stated in the exercise),
 and nbgrader restores the hidden part when it grades.
 
-:func:`student_version` removes the solutions (nbgrader's ``ClearSolutions``: code becomes
-``raise NotImplementedError()``, prose becomes "YOUR ANSWER HERE"), the hidden tests
-(``ClearHiddenTests``) and the outputs (``ClearOutput``), drops the cells tagged
+:func:`student_version` removes the solutions (as nbgrader's ``ClearSolutions`` does: code
+becomes ``raise NotImplementedError()``, prose becomes "YOUR ANSWER HERE"), the hidden tests (as
+``ClearHiddenTests``) and the outputs, drops the cells tagged
 ``reference-only`` (computations of the reference solution that belong to the book alone), and
 writes the exercise statements as plain Markdown (:func:`plain_markdown`), which Jupyter and
 nbgrader's feedback pages render without the book's MyST extensions. :func:`course_source` prepares
 a notebook for the ``source/`` folder of an nbgrader course the same way, keeping solutions and
 hidden tests, so that ``nbgrader generate_assignment`` produces the same student version.
 
-This module imports only nbformat and nbgrader (not the rest of ``lecture_utils``, nor torch):
-``scripts/student_versions.py`` loads it on its own, in an environment with just those two.
+The module follows nbgrader's rules (the delimiters, the stubs, the errors on a region outside a
+solution or grade cell) without importing nbgrader or the rest of ``lecture_utils``: ``make
+student`` runs ``scripts/student_versions.py`` with nothing but nbformat installed. The test suite
+checks that the result is what nbgrader's own preprocessors and ``nbgrader generate_assignment``
+produce.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from pathlib import Path
 import nbformat
 
 __all__ = [
+    "CODE_STUB",
+    "TEXT_STUB",
     "HIDDEN_BEGIN",
     "HIDDEN_END",
     "REFERENCE_ONLY",
@@ -61,7 +66,9 @@ _LABEL = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.MULTILINE)
 def _role(match: re.Match) -> str:
     role, text = match["role"], match["text"]
     explicit = _TARGET.match(text)
-    if explicit:  # {ref}`Chapter 5 <ch-descent-paths-valleys>`: the text the reader sees
+    if (
+        explicit
+    ):  # {ref}`Chapter 5 <ch-descent-paths-valleys>`: the text the reader sees
         return explicit["text"]
     if role.startswith("cite"):
         return f"[{text}]"  # the keys of the book's bibliography
@@ -120,15 +127,57 @@ def course_source(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return _readable(nb)
 
 
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"
+
+
+def _remove_region(source: str, begin: str, end: str, stub: str | None):
+    """``source`` without the lines from a ``begin`` line to an ``end`` line (each region replaced
+    by ``stub``, indented like its ``begin`` line), and whether there was such a region."""
+    kept, inside, found = [], False, False
+    for line in source.split("\n"):
+        if begin in line:
+            if inside:
+                raise ValueError(f"nested {begin!r} in:\n{source}")
+            inside = found = True
+            if stub is not None:
+                indent = re.match(r"\s*", line).group(0)
+                kept += [indent + stub_line for stub_line in stub.split("\n")]
+        elif end in line:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    if inside:
+        raise ValueError(f"no {end!r} after {begin!r} in:\n{source}")
+    return "\n".join(kept), found
+
+
+def _student_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    grading = cell.metadata.get("nbgrader", {})
+    stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+    source, solved = _remove_region(cell.source, "BEGIN SOLUTION", "END SOLUTION", stub)
+    if solved and not grading.get("solution"):
+        raise ValueError(f"a solution region outside a solution cell:\n{cell.source}")
+    if grading.get("solution") and not solved:
+        source = stub
+    source, hidden = _remove_region(
+        source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", None
+    )
+    if hidden and not grading.get("grade"):
+        raise ValueError(f"hidden tests outside a graded cell:\n{cell.source}")
+    cell.source = source
+    if cell.cell_type == "code":
+        cell.outputs, cell.execution_count = [], None
+    cell.metadata.pop("collapsed", None)
+    return cell
+
+
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``notebook`` with solutions replaced by stubs, hidden tests removed, outputs
     cleared and the statements in plain Markdown."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
-
     nb = course_source(notebook)
-    nb, _ = ClearSolutions().preprocess(nb, {})
-    nb, _ = ClearHiddenTests().preprocess(nb, {})
-    nb, _ = ClearOutput().preprocess(nb, {})
+    nb.cells = [_student_cell(cell) for cell in nb.cells]
+    nb.metadata.pop("celltoolbar", None)
     return nb
 
 
