@@ -63,16 +63,74 @@ _TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 _LABEL = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.MULTILINE)
 
 
+_BOOK = Path(__file__).resolve().parents[1] / "book"
+_CACHE: dict = {}
+
+
+def _authors_year(key: str) -> tuple[str, str] | None:
+    """("Karhadkar et al.", "2024") for a key of book/references.bib, if the book is at hand."""
+    if "bib" not in _CACHE:
+        bib = _BOOK / "references.bib"
+        text = bib.read_text(encoding="utf-8") if bib.exists() else ""
+        _CACHE["bib"] = {}
+        for entry in re.split(r"\n@", "\n" + text):
+            head = re.match(r"\w+\{([^,]+),", entry)
+            author = re.search(r"author\s*=\s*\{(.*)\},?[ \t]*\n", entry)
+            year = re.search(r"year\s*=\s*\{?(\d{4})", entry)
+            if head and author and year:
+                names = [n.strip() for n in author.group(1).split(" and ")]
+                last = [re.sub(r"[{}\\'`\"^~]", "", n.split(",")[0]) for n in names]
+                if len(last) == 1:
+                    who = last[0]
+                elif len(last) == 2:
+                    who = f"{last[0]} and {last[1]}"
+                else:
+                    who = f"{last[0]} et al."
+                _CACHE["bib"][head.group(1).strip()] = (who, year.group(1))
+    return _CACHE["bib"].get(key)
+
+
+def _title(label: str) -> str | None:
+    """What a reference to ``label`` reads as: "Theorem *Title*" for a ``prf`` directive, "the
+    exercise *Title*" for an exercise, the heading for a ``(label)=`` target, found in the book's
+    pages (None where the book is not at hand)."""
+    if "labels" not in _CACHE:
+        _CACHE["labels"] = {}
+        pages = sorted(_BOOK.rglob("*.ipynb")) + sorted(_BOOK.rglob("*.md"))
+        directive = re.compile(
+            r"\{(prf:\w+|exercise)\}[ \t]*([^\n]*)\n:label:[ \t]*([\w-]+)"
+        )
+        heading = re.compile(r"^\(([\w-]+)\)=[ \t]*\n#+[ \t]*([^\n]+)", re.MULTILINE)
+        for page in pages if _BOOK.exists() else []:
+            if "_build" in page.parts or ".ipynb_checkpoints" in page.parts:
+                continue
+            text = page.read_text(encoding="utf-8")
+            if page.suffix == ".ipynb":
+                cells = nbformat.reads(text, as_version=4).cells
+                text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+            for kind, title, name in directive.findall(text):
+                kind = "the exercise" if kind == "exercise" else kind[4:].capitalize()
+                _CACHE["labels"][name] = f"{kind} *{title.strip()}*"
+            for name, title in heading.findall(text):
+                _CACHE["labels"][name] = f"*{title.strip()}*"
+    return _CACHE["labels"].get(label)
+
+
 def _role(match: re.Match) -> str:
     role, text = match["role"], match["text"]
     explicit = _TARGET.match(text)
-    if (
-        explicit
-    ):  # {ref}`Chapter 5 <ch-descent-paths-valleys>`: the text the reader sees
+    if explicit:  # {ref}`Chapter 5 <ch-...>`: the text the reader sees
         return explicit["text"]
     if role.startswith("cite"):
-        return f"[{text}]"  # the keys of the book's bibliography
-    if role in {"math"}:
+        found = [_authors_year(key.strip()) for key in text.split(",")]
+        if not all(found):
+            return f"[{text}]"  # the keys of the book's bibliography
+        if role == "cite:t":
+            return "; ".join(f"{who} ({year})" for who, year in found)
+        return "(" + "; ".join(f"{who}, {year}" for who, year in found) + ")"
+    if role in {"ref", "prf:ref"} and _title(text):
+        return _title(text)
+    if role == "math":
         return f"${text}$"
     # {ref}`label`, {prf:ref}`label`, {doc}`page`: the label, as code
     return f"`{text}`"
