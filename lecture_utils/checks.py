@@ -112,7 +112,8 @@ class forbidden:
     """A context manager under which some functions raise an :class:`AnswerError` when called.
 
     ``forbidden((lecture_utils, "relu_jacobian"), reason="write it yourself")`` replaces each
-    ``module.attribute`` by a function that raises, and restores it on exit. It enforces a rule
+    ``module.attribute`` (or ``namespace[name]``, for a dict such as a notebook's ``globals()``)
+    by a function that raises, and restores it on exit. It enforces a rule
     such as "do not call the reference" while the student's function runs.
     """
 
@@ -126,14 +127,21 @@ class forbidden:
             raise AnswerError(reason)
 
         for owner, attribute in self.targets:
-            if hasattr(owner, attribute):
+            if isinstance(owner, dict):  # a namespace, such as the notebook's globals()
+                if attribute in owner:
+                    self.saved.append((owner, attribute, owner[attribute]))
+                    owner[attribute] = refuse
+            elif hasattr(owner, attribute):
                 self.saved.append((owner, attribute, getattr(owner, attribute)))
                 setattr(owner, attribute, refuse)
         return self
 
     def __exit__(self, *exc):
         for owner, attribute, original in reversed(self.saved):
-            setattr(owner, attribute, original)
+            if isinstance(owner, dict):
+                owner[attribute] = original
+            else:
+                setattr(owner, attribute, original)
         self.saved = []
         return False
 

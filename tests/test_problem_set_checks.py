@@ -563,6 +563,63 @@ return W - lr * gW.numpy(), b - lr * gb.numpy()""",
         define(PROJ, "return g - J.T @ (J @ g)"),
         "is not in the null space of J",
     ),
+    # the rules of the statements, enforced
+    (
+        "ps1",
+        "cooper-fit",
+        define(
+            "cooper_fit(t, y)",
+            "order = np.argsort(t)\n"
+            "ts, ys = np.asarray(t)[order], np.asarray(y)[order]\n"
+            "g = np.diff(ts).min()\n"
+            "b = np.concatenate([[ts[0] - g / 2], (ts[:-1] + ts[1:]) / 2])\n"
+            "A = np.maximum(ts[:, None] - b[None, :], 0.0)\n"
+            "return b, np.linalg.solve(A, ys)",
+        ),
+        "no linear solver",
+    ),
+    (
+        "ps2",
+        "ps2-flood-fill",
+        define(FLOOD, "return sublevel_components(loss_grid, level, connectivity)"),
+        "write the flood fill yourself",
+    ),
+    (
+        "ps2",
+        "ps2-flood-fill",
+        define(
+            FLOOD,
+            "import scipy.ndimage\n"
+            "structure = np.ones((3, 3)) if connectivity == 8 else None\n"
+            "return scipy.ndimage.label(np.asarray(loss_grid) <= level, structure)",
+        ),
+        "write the flood fill yourself",
+    ),
+    (
+        "ps2",
+        "ps2-cubic-dimension",
+        define(
+            "cubic_dimension(d0)",
+            "return polynomial_activation_dimension(d0, [0, 1, 0, 1])",
+        ),
+        "derive the closed form",
+    ),
+    (
+        "ps4",
+        "kernel-trick",
+        define(
+            NTK,
+            "params = {k: torch.from_numpy(a) for k, a in zip('Wbv', (W, b, v))}\n"
+            "return scale.ntk_gram(params, X)",
+        ),
+        "derive J J\\^T by hand",
+    ),
+    (
+        "ps4",
+        "null-space-projection",
+        define(PROJ, "return g - np.linalg.pinv(J) @ (J @ g)"),
+        "not an SVD of J",
+    ),
 ]
 
 SOLUTION_CELLS = {
