@@ -5,7 +5,8 @@
 #                 errors) checked page by page in headless Chromium (Debian's `chromium` package)
 #   make pdf      the book as a PDF in _build/latex/book.pdf (needs TeX: see README)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
-#   make student  write the student versions of the problem sets into _build/student
+#   make student  write the student versions of the problem sets into _build/student (needs only
+#                 nbformat, installed into _build/student-env)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -78,8 +79,13 @@ strict-build: $(STAMP) $(NODE_STAMP)
 execute: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py book
 
-student: $(STAMP)
-	$(BIN)/python scripts/student_versions.py _build/student
+# The student versions need only nbformat (pinned in constraints.txt), in an environment of their
+# own: not the book's, with its torch.
+STUDENT_VENV := _build/student-env
+student:
+	@test -x $(STUDENT_VENV)/bin/python || $(PYTHON) -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/python -m pip install --quiet nbformat -c constraints.txt
+	$(STUDENT_VENV)/bin/python scripts/student_versions.py _build/student
 
 constraints: $(STAMP)
 	@(echo "# Every package of the book's environment, pinned (pip freeze of requirements.txt)."; \

@@ -13,10 +13,16 @@ import numpy as np
 
 __all__ = [
     "AnswerError",
+    "as_answer_array",
+    "as_integer",
+    "as_number",
     "check_array",
     "check_scalar",
     "check_integer",
     "check_null_space_projection",
+    "forbidden",
+    "no_autograd",
+    "unpack",
 ]
 
 
@@ -27,14 +33,152 @@ class AnswerError(AssertionError):
 def _as_array(name: str, answer) -> np.ndarray:
     if answer is None:
         raise AnswerError(f"{name} is None: did you forget to return it?")
+    if isinstance(answer, (dict, str, bytes, set)):
+        raise AnswerError(
+            f"{name} should be an array of numbers, got a {type(answer).__name__}"
+        )
     if hasattr(answer, "detach"):
         answer = answer.detach().cpu().numpy()
     try:
         return np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
+        kind = type(answer).__name__
+        if isinstance(answer, (tuple, list)):
+            kind = f"{kind} of {len(answer)} items of different shapes"
         raise AnswerError(
-            f"{name} should be an array of numbers, got a {type(answer).__name__}"
+            f"{name} should be an array of numbers, got a {kind}"
         ) from None
+
+
+def as_answer_array(name: str, answer, shape: tuple | None = None, hints=None):
+    """``answer`` as a float array, after checking its type (and ``shape``, if given).
+
+    Check cells call it before comparing anything, so that an answer of the wrong kind (``None``, a
+    dict, a tuple of arrays of different shapes, a tensor) gives an :class:`AnswerError` that says
+    so, never a ``TypeError`` or ``ValueError`` from NumPy. ``hints`` maps a wrong shape to advice.
+    """
+    array = _as_array(name, answer)
+    if shape is not None and array.shape != tuple(shape):
+        message = f"{name} has shape {array.shape}; expected {tuple(shape)}"
+        hint = (hints or {}).get(array.shape)
+        if hint is None and array.ndim == 2 and array.shape[::-1] == tuple(shape):
+            hint = "it looks transposed"
+        raise AnswerError(message + (f": {hint}" if hint else ""))
+    if not np.all(np.isfinite(array)):
+        raise AnswerError(f"{name} contains NaN or infinite entries")
+    return array
+
+
+def as_number(name: str, answer) -> float:
+    """``answer`` as a Python float, or an :class:`AnswerError` if it is not one number."""
+    if isinstance(answer, bool):
+        raise AnswerError(f"{name} should be a number, got {answer!r}")
+    value = _as_array(name, answer)
+    if value.size != 1:
+        raise AnswerError(
+            f"{name} should be a single number, got an array of shape {value.shape}"
+        )
+    if not np.isfinite(value).all():
+        raise AnswerError(f"{name} is {float(value.reshape(()))}, not a finite number")
+    return float(value.reshape(()))
+
+
+def as_integer(name: str, answer) -> int:
+    """``answer`` as a Python int, or an :class:`AnswerError` if it is not an integer."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        raise AnswerError(
+            f"{name} should be an integer, got {answer!r} of type {type(answer).__name__}"
+        )
+    return int(answer)
+
+
+def unpack(name: str, answer, names: tuple[str, ...]) -> tuple:
+    """The items of ``answer``, which must be a tuple or list of ``len(names)`` items.
+
+    ``names`` says what each item is (``("W_new", "b_new")``), for the message.
+    """
+    expected = ", ".join(names)
+    if not isinstance(answer, (tuple, list)) or len(answer) != len(names):
+        got = (
+            f"{len(answer)} items"
+            if isinstance(answer, (tuple, list))
+            else f"a {type(answer).__name__}"
+        )
+        raise AnswerError(f"{name} should return a tuple ({expected}); got {got}")
+    return tuple(answer)
+
+
+class forbidden:
+    """A context manager under which some functions raise an :class:`AnswerError` when called.
+
+    ``forbidden((lecture_utils, "relu_jacobian"), reason="write it yourself")`` replaces each
+    ``module.attribute`` (or ``namespace[name]``, for a dict such as a notebook's ``globals()``)
+    by a function that raises, and restores it on exit. It enforces a rule
+    such as "do not call the reference" while the student's function runs.
+    """
+
+    def __init__(self, *targets, reason: str):
+        self.targets, self.reason, self.saved = targets, reason, []
+
+    def __enter__(self):
+        reason = self.reason
+
+        def refuse(*args, **kwargs):
+            raise AnswerError(reason)
+
+        for owner, attribute in self.targets:
+            if isinstance(owner, dict):  # a namespace, such as the notebook's globals()
+                if attribute in owner:
+                    self.saved.append((owner, attribute, owner[attribute]))
+                    owner[attribute] = refuse
+            elif hasattr(owner, attribute):
+                self.saved.append((owner, attribute, getattr(owner, attribute)))
+                setattr(owner, attribute, refuse)
+        return self
+
+    def __exit__(self, *exc):
+        for owner, attribute, original in reversed(self.saved):
+            if isinstance(owner, dict):
+                owner[attribute] = original
+            else:
+                setattr(owner, attribute, original)
+        self.saved = []
+        return False
+
+
+class no_autograd:
+    """A context manager under which PyTorch's automatic differentiation is switched off.
+
+    Inside it, tensors record no graph (``torch.inference_mode``), so ``backward()`` fails, and the
+    differentiation functions of ``torch.autograd`` and ``torch.func`` raise an
+    :class:`AnswerError` with ``reason``. It enforces "compute the gradient yourself".
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __enter__(self):
+        import torch
+        import torch.autograd.functional as functional
+        import torch.func as func
+
+        names = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+        targets = [(func, name) for name in names]
+        targets += [(torch.autograd, "grad"), (torch.autograd, "backward")]
+        targets += [(functional, n) for n in ("jacobian", "hessian", "vjp", "jvp")]
+        self._forbidden = forbidden(*targets, reason=self.reason)
+        self._forbidden.__enter__()
+        self._inference = torch.inference_mode()
+        self._inference.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._inference.__exit__(*exc)
+        self._forbidden.__exit__(*exc)
+        words = ("grad", "backward", "inference")
+        if exc[0] is RuntimeError and any(w in str(exc[1]) for w in words):
+            raise AnswerError(self.reason) from None
+        return False
 
 
 def _diagnose(
@@ -169,8 +313,8 @@ def check_null_space_projection(name: str, answer, J, g, *, rtol: float = 1e-8) 
                 "return g minus it"
             )
         raise AnswerError(
-            f"{name} is not in the null space of J: |J p| / (|J| |g|) = {in_null:.2g}; "
-            "subtract J^T (J J^T)^{-1} J g from g"
+            f"{name} is not in the null space of J: |J p| / (|J| |g|) = {in_null:.2g}, "
+            "not at rounding level; the projection p must satisfy J p = 0"
         )
     if off_row > rtol:
         raise AnswerError(

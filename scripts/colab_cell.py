@@ -1,7 +1,8 @@
 """The first cell of every notebook: on Colab, or in any Python without the book's package, it
 installs ``lecture_utils`` from a pinned release of the book's repository.
 
-Usage: python scripts/colab_cell.py   (inserts or updates the cell in every notebook under book/)
+Usage: python scripts/colab_cell.py [NOTEBOOK ...]   (inserts or updates the cell in the notebooks
+given, by default in every notebook under book/)
 
 The release is the git tag ``v`` + the version of pyproject.toml (``v0.1.0``), in the repository
 whose url _config.yml gives; never a branch, so that a notebook always installs the code it was
@@ -17,6 +18,9 @@ last release lacks):
 The install keeps what the runtime has where it satisfies the package's requirements: no
 ``--upgrade``, no ``--force-reinstall`` and no torch of its own, so Colab's torch (any version
 from the lowest that pyproject.toml admits, see tests/test_environment.py) stays.
+
+If pip fails (no network, a release tag that was never pushed), the cell raises a ``RuntimeError``
+that says what to do, rather than leaving the next cell to fail with ``ModuleNotFoundError``.
 
 The cell is tagged ``remove-cell``, so that it stays out of the book's pages, and it prints nothing
 where ``lecture_utils`` is importable (as wherever the notebooks are executed and tested), so that
@@ -55,8 +59,10 @@ def repository(
 def cell_source(url: str, ref: str) -> str:
     """The source of the install cell: the package at the git tag (or commit) ``ref`` of ``url``.
 
-    Its lines fit the code box (88 characters): the url is a variable, which IPython expands in
-    the ``%pip`` line.
+    The cell runs pip in a subprocess and checks its exit status: if the install fails (no network,
+    a tag that was never pushed), it raises a ``RuntimeError`` that says what to do, instead of
+    letting the next cell fail with ``ModuleNotFoundError``. Its lines fit the code box (88
+    characters).
     """
     if not ref or ref in {"main", "master", "HEAD"}:
         raise ValueError(f"install a release (a tag or a commit), not {ref!r}")
@@ -68,8 +74,22 @@ def cell_source(url: str, ref: str) -> str:
             "try:",
             "    import lecture_utils",
             "except ImportError:",
+            "    import subprocess",
+            "    import sys",
+            "",
             f'    _book = "{url}"',
-            f'    %pip install --quiet "lecture_utils @ git+{{_book}}@{ref}"',
+            f'    _package = f"lecture_utils @ git+{{_book}}@{ref}"',
+            '    _pip = [sys.executable, "-m", "pip", "install", "--quiet", _package]',
+            "    _done = subprocess.run(_pip, capture_output=True, text=True)",
+            "    if _done.returncode != 0:",
+            "        raise RuntimeError(",
+            '            f"pip could not install {_package!r}:\\n{_done.stderr[-1500:]}\\n"',
+            '            "What to do: check that this runtime reaches the internet and run "',
+            '            "this cell again; if the release is missing, install the book\'s "',
+            '            "package from a copy of its repository (pip install -e .), or open "',
+            '            "the notebook on Binder, where it is installed."',
+            "        )",
+            "    import lecture_utils  # raises if the install did not make it importable",
         ]
     )
 
@@ -79,7 +99,7 @@ def is_install_cell(cell: nbformat.NotebookNode) -> bool:
     return (
         cell.cell_type == "code"
         and "import lecture_utils" in cell.source
-        and "pip install" in cell.source
+        and ("pip install" in cell.source or '"pip", "install"' in cell.source)
     )
 
 
@@ -116,7 +136,8 @@ def notebooks(folder: Path = ROOT / "book") -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     source = cell_source(*repository())
-    for path in notebooks():
+    paths = [Path(a).resolve() for a in argv] if argv else notebooks()
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         if update(nb, source):
             nbformat.validate(nb)

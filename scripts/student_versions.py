@@ -1,19 +1,52 @@
-"""Write student versions of the problem sets (solutions removed, stubs, checks kept).
+"""Write student versions of the problem sets (solutions and hidden tests removed, stubs, the
+visible part of each check kept, statements in plain Markdown).
 
-Usage: python scripts/student_versions.py [OUTPUT_FOLDER]   (default: _build/student)
+Usage:
+  python scripts/student_versions.py [OUTPUT_FOLDER]            (default: _build/student)
+  python scripts/student_versions.py --course-source FOLDER     nbgrader source notebooks:
+      FOLDER/<problem set>/<problem set>.ipynb, for `nbgrader generate_assignment`
+
+It needs only nbformat and nbgrader (`make student` installs just those): it loads
+lecture_utils/assignments.py by its path, without the rest of the package and its torch.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
-from lecture_utils.assignments import write_student_versions
+import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if __name__ == "__main__":
-    destination = (
-        Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "student"
+
+def load_assignments():
+    spec = importlib.util.spec_from_file_location(
+        "assignments", ROOT / "lecture_utils" / "assignments.py"
     )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str]) -> int:
+    assignments = load_assignments()
     sources = sorted((ROOT / "book" / "problem_sets").glob("*.ipynb"))
-    for path in write_student_versions(sources, destination):
+    if argv[:1] == ["--course-source"]:
+        if len(argv) != 2:
+            print(__doc__)
+            return 2
+        for source in sources:
+            target = Path(argv[1]) / source.stem / source.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nb = nbformat.read(source, as_version=4)
+            nbformat.write(assignments.course_source(nb), target)
+            print(target)
+        return 0
+    destination = Path(argv[0]) if argv else ROOT / "_build" / "student"
+    for path in assignments.write_student_versions(sources, destination):
         print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

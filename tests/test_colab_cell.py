@@ -1,8 +1,9 @@
 """The install cell of the notebooks (scripts/colab_cell.py) pins a release of the book, the one
-pyproject.toml names, and installs nothing that the runtime (Colab's torch) already satisfies."""
+pyproject.toml names, installs nothing that the runtime (Colab's torch) already satisfies, and
+stops the notebook with a message that says what to do when the install fails."""
 
 import re
-import shlex
+import sys
 import tomllib
 from pathlib import Path
 
@@ -21,24 +22,32 @@ VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["versi
 URL, REF = colab_cell.repository()
 
 
-def pip_calls(source, importable):
-    """The lines that running the cell in IPython hands to %pip (its variables expanded), with
-    lecture_utils importable or not."""
-    from IPython.core.interactiveshell import InteractiveShell
+def run_cell(source, importable, monkeypatch, returncode=0):
+    """Run the install cell as IPython would (plain Python), with lecture_utils importable or
+    not and pip replaced by a stand-in that exits with ``returncode``; the pip command lines."""
+    import subprocess
 
     if not importable:
-        source = source.replace("import lecture_utils", "import lecture_utils_missing")
+        # only the first import (the test for the package); the last one, after pip, stays
+        source = source.replace(
+            "    import lecture_utils\n", "    import lecture_utils_missing\n", 1
+        )
         assert "lecture_utils_missing" in source
-    shell = InteractiveShell.instance()
-    magics = shell.magics_manager.magics["line"]
-    original, calls = magics["pip"], []
-    magics["pip"] = calls.append
-    try:
-        result = shell.run_cell(source, store_history=False)
-    finally:
-        magics["pip"] = original
-    assert result.success, result.error_in_exec or result.error_before_exec
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        return subprocess.CompletedProcess(
+            command, returncode, "", "ERROR: ... did not match any file(s) known to git"
+        )
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    exec(compile(source, "<install cell>", "exec"), {})
     return calls
+
+
+def pip_calls(source, importable, monkeypatch):
+    return run_cell(source, importable, monkeypatch)
 
 
 def test_the_release_is_the_version_of_pyproject_and_of_the_package():
@@ -50,21 +59,46 @@ def test_the_release_is_the_version_of_pyproject_and_of_the_package():
     assert URL == "https://github.com/loss-landscapes-book/loss-landscapes-book"
 
 
-def test_the_cell_installs_the_pinned_release_and_nothing_else():
-    calls = pip_calls(colab_cell.cell_source(URL, REF), importable=False)
+def test_the_cell_installs_the_pinned_release_and_nothing_else(monkeypatch):
+    calls = pip_calls(colab_cell.cell_source(URL, REF), False, monkeypatch)
     assert len(calls) == 1
-    words = shlex.split(calls[0])
+    words = calls[0]
+    assert words[:3] == [sys.executable, "-m", "pip"]
+    words = words[3:]
     assert words == ["install", "--quiet", f"lecture_utils @ git+{URL}@v{VERSION}"]
     # Nothing that would make pip replace what the runtime has (Colab's torch): no upgrade,
     # no reinstall, no torch or index of its own.
     assert not {"-U", "--upgrade", "--force-reinstall", "--ignore-installed"} & set(
         words
     )
-    assert "torch" not in calls[0] and "index-url" not in calls[0]
+    assert "torch" not in " ".join(words) and "index-url" not in " ".join(words)
 
 
-def test_the_cell_does_nothing_where_the_package_is_installed():
-    assert pip_calls(colab_cell.cell_source(URL, REF), importable=True) == []
+def test_the_cell_does_nothing_where_the_package_is_installed(monkeypatch):
+    assert pip_calls(colab_cell.cell_source(URL, REF), True, monkeypatch) == []
+
+
+def test_a_failed_install_stops_the_notebook_with_what_to_do(monkeypatch):
+    source = colab_cell.cell_source(URL, REF)
+    with pytest.raises(RuntimeError) as failure:
+        run_cell(source, False, monkeypatch, returncode=1)
+    message = str(failure.value)
+    assert (
+        f"git+{URL}@{REF}" in message and "did not match" in message
+    )  # pip's own words
+    assert (
+        "What to do" in message
+        and "Binder" in message
+        and "pip install -e ." in message
+    )
+
+
+def test_an_install_that_leaves_the_package_unimportable_raises(monkeypatch):
+    source = colab_cell.cell_source(URL, REF).replace(
+        "import lecture_utils", "import lecture_utils_missing"
+    )
+    with pytest.raises(ModuleNotFoundError):
+        run_cell(source, True, monkeypatch, returncode=0)
 
 
 @pytest.mark.parametrize("ref", ["main", "master", "HEAD", ""])
@@ -79,7 +113,7 @@ def test_the_script_replaces_an_install_cell_of_a_branch_and_then_changes_nothin
             "try:",
             "    import lecture_utils",
             "except ImportError:",
-            f'    %pip install --quiet "lecture_utils @ git+{URL}@main"',
+            f'    %pip install --quiet "lecture_utils @ git+{URL}@main"',  # old form
         ]
     )
     nb = nbformat.v4.new_notebook(
