@@ -141,14 +141,6 @@ def run_colab_cell(monkeypatch, importable):
     return [(magic, line.format(**namespace)) for magic, line in calls]
 
 
-def test_the_colab_cell_installs_the_book_package_from_the_repository_where_it_is_missing(
-    monkeypatch,
-):
-    calls = run_colab_cell(monkeypatch, importable=False)
-    assert calls == [("pip", f'install --quiet "lecture_utils @ git+{URL}@{BRANCH}"')]
-    assert URL.startswith("https://github.com/"), "_config.yml's repository url"
-
-
 def test_the_colab_cell_does_nothing_where_the_book_package_is_installed(monkeypatch):
     assert run_colab_cell(monkeypatch, importable=True) == []
 
