@@ -620,18 +620,28 @@ def _verified_witness(X, y, A, v, theta) -> bool:
     return bool(np.max(np.abs(fit - y)) <= CERT_RTOL * (1.0 + np.max(np.abs(y))))
 
 
-def _outside_column_space(J, y) -> bool:
-    """Whether ``y`` has a component outside the column space of ``J``, certified by a Farkas vector:
-    the least-squares residual ``z = y - J J^+ y`` with ``J^T z = 0`` (to ``FARKAS_RTOL`` relative)
-    and ``z . y = |z|^2`` above ``FARKAS_RTOL`` relative. Then ``J theta = t y`` forces ``t = 0``, and
-    the linear programme is infeasible whatever the inequalities."""
-    coef, *_ = np.linalg.lstsq(J, y, rcond=None)
-    z = y - J @ coef
-    znorm, ynorm = np.linalg.norm(z), np.linalg.norm(y)
-    if znorm <= 1e3 * FARKAS_RTOL * ynorm:
+def _outside_column_space(X, y, coef) -> bool:
+    """Whether ``y`` has a component outside the column space of the Jacobian ``J`` (units with
+    coefficients ``coef = v_i A_ij``), certified by a Farkas vector ``z``: ``J^T z = 0`` (to
+    ``FARKAS_RTOL`` relative) and ``z . y`` clearly positive. Then ``J theta = t y`` forces
+    ``t = 0``, and the linear programme is infeasible whatever the inequalities.
+
+    ``J J^T = (Xt^T Xt) * (coef^T coef)`` (Hadamard product) is only ``n x n``; ``z`` is the part
+    of ``y`` along its eigenvectors with eigenvalues below ``1e-10`` of the largest, and
+    ``|J^T z|^2 = z^T J J^T z`` is checked."""
+    n = X.shape[1]
+    Xt = np.vstack([X, np.ones((1, n))])
+    gram = (Xt.T @ Xt) * (coef.T @ coef)
+    w, V = np.linalg.eigh(gram)
+    small = w <= 1e-10 * w[-1]
+    if not small.any():
         return False
-    defect = np.linalg.norm(J.T @ z)
-    return bool(defect <= FARKAS_RTOL * np.linalg.norm(J) * znorm)
+    z = V[:, small] @ (V[:, small].T @ y)
+    znorm, ynorm = np.linalg.norm(z), np.linalg.norm(y)
+    if znorm <= 1e-6 * ynorm:
+        return False
+    defect = np.sqrt(max(z @ gram @ z, 0.0))
+    return bool(defect <= FARKAS_RTOL * np.sqrt(np.trace(gram)) * znorm)
 
 
 def _reduced_units(A, v):
@@ -655,13 +665,13 @@ def _spread(theta_rep, reps, rep_of, d1, p) -> np.ndarray:
     """Parameters of all ``d1`` units from those of the representatives: each of ``k`` copies of a
     representative gets ``1/k`` of its parameters (same pattern, same total output), a unit active
     nowhere gets ``w = 0, b = -1``."""
+    live = rep_of >= 0
+    counts = np.bincount(rep_of[live], minlength=d1)
+    full = np.zeros((d1, p))
+    full[reps] = theta_rep
     theta = np.zeros((d1, p))
     theta[:, -1] = -1.0
-    counts = np.bincount(rep_of[rep_of >= 0], minlength=d1)
-    position = {r: k for k, r in enumerate(reps)}
-    for i in np.flatnonzero(rep_of >= 0):
-        r = rep_of[i]
-        theta[i] = theta_rep[position[r]] / counts[r]
+    theta[live] = full[rep_of[live]] / counts[rep_of[live]][:, None]
     return theta
 
 
@@ -684,7 +694,15 @@ def _decide_plane(X, y, A, v, reps, rep_of):
     if np.linalg.matrix_rank(Xt) < 3:
         return None
     j, k = np.triu_indices(n, 1)
-    rays = np.cross(Xt[:, j].T, Xt[:, k].T)
+    a, c = Xt[:, j], Xt[:, k]  # cross products of the augmented inputs, pair by pair
+    rays = np.stack(
+        [
+            a[1] * c[2] - a[2] * c[1],
+            a[2] * c[0] - a[0] * c[2],
+            a[0] * c[1] - a[1] * c[0],
+        ],
+        axis=1,
+    )
     rays /= np.linalg.norm(rays, axis=1)[:, None]
     rays = np.vstack([rays, -rays])  # (2 m, 3)
     P = Xt.T @ rays.T  # (n, 2m): <x~_j, r>
@@ -707,8 +725,10 @@ def _decide_plane(X, y, A, v, reps, rep_of):
     r = rhs - M @ mu
     if np.linalg.norm(r) <= CONE_RTOL * (1.0 + np.linalg.norm(rhs) + np.linalg.norm(M)):
         lam = (1.0 + mu[:-1]) / (1.0 + mu[-1])
-        theta_rep = np.zeros((len(reps), 3))
-        np.add.at(theta_rep, unit, lam[:, None] * rays[ray])
+        starts = np.searchsorted(
+            unit, np.arange(len(reps))
+        )  # unit is sorted, none empty
+        theta_rep = np.add.reduceat(lam[:, None] * rays[ray], starts, axis=0)
         theta = _spread(theta_rep, reps, rep_of, len(v), 3)
         return True if _verified_witness(X, y, A, v, theta) else None
     g = M.T @ r
@@ -919,8 +939,7 @@ def _decide_by_certificates(X, y, A, v, interior=None):
     reps, rep_of = _reduced_units(A, v)
     if reps.size == 0:
         return bool(np.all(y == 0))
-    J = pattern_jacobian(X, A[reps], v[reps])
-    if _outside_column_space(J, y):
+    if _outside_column_space(X, y, coef[reps]):
         return False
     if X.shape[0] == 2:
         return _decide_plane(X, y, A, v, reps, rep_of)
