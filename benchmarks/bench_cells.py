@@ -351,17 +351,20 @@ print(repr({k: v.tolist() for k, v in fractions.items()}))
 """
 
 
-def whole_figure(name, workers):
+def whole_figure(name, workers, keep=None):
     """Compute a whole figure at full resolution in a fresh process with a fresh cache.
 
     Returns the wall time, the processor time of that process and its workers (user + system,
-    from ``getrusage`` of the reaped children), and the fractions per panel.
+    from ``getrusage`` of the reaped children), and the fractions per panel. With ``keep`` (a
+    folder) the results that ``reproduce`` writes are kept under ``keep/workersN``.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) if keep is None else Path(keep) / f"workers{workers}"
+        out.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-c", REPRODUCE_SNIPPET, name, str(workers), out],
+            [sys.executable, "-c", REPRODUCE_SNIPPET, name, str(workers), str(out)],
             capture_output=True,
             text=True,
             check=True,
@@ -382,7 +385,7 @@ def benchmark_whole_global_minima_figures(args):
         _, panels, shipped = load_results(name)
         cells = sum(len(p.n_values) * len(p.d1_values) for p in panels)
         for workers in (1, 2):
-            wall, cpu, fractions = whole_figure(name, workers)
+            wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
             for panel in panels:
                 assert fractions[panel.label] == shipped[panel.label].tolist(), (
                     f"{name} {panel.label} differs from the shipped results"
@@ -416,12 +419,13 @@ def seconds(value):
     return f"{max(value, 0.001):.3f} s" if value < 1 else f"{value:.2f} s"
 
 
-def table_header(what, workers):
+def table_header(what, workers, day=None, cores=None):
     """The line above each table: the script, the date, the machine's cores and the workers."""
-    day = datetime.date.today().isoformat()
+    day = datetime.date.today().isoformat() if day is None else day
+    cores = os.cpu_count() if cores is None else cores
     return (
         f"Written by `python benchmarks/bench_cells.py` on {day}: {what}, on a machine with "
-        f"{os.cpu_count()} cores, {workers}, one BLAS thread, shared with other jobs."
+        f"{cores} cores, {workers}, one BLAS thread, shared with other jobs."
     )
 
 
@@ -515,6 +519,11 @@ def main(argv=None):
         "--write-readme",
         metavar="README",
         help="write the tables of Figures 7-8 into this README",
+    )
+    parser.add_argument(
+        "--keep-results",
+        metavar="DIR",
+        help="keep what reproduce writes for the whole figures (DIR/workersN)",
     )
     args = parser.parse_args(argv)
     if not args.global_minima_only:

@@ -802,7 +802,7 @@ def _face_points(Xt, S, interior, chains: int, seed: int = 0) -> np.ndarray:
 
 
 #: Chains per unit of :func:`_face_points` in the test for ``d0 >= 3``.
-FACE_CHAINS = 4
+FACE_CHAINS = 2
 
 
 def _directed_rays(Xt, S, start, cost) -> np.ndarray:
@@ -925,7 +925,8 @@ def _decide_by_certificates(X, y, A, v, interior=None):
     """``True``/``False`` where a verified certificate decides the region, ``None`` otherwise.
 
     In order: a point that no unit reaches with a nonzero label (its equation reads ``0 = t y_j``:
-    ``False``); labels outside the Jacobian's column space (:func:`_outside_column_space`:
+    ``False``); a label whose sign no unit active at its point has in ``v`` (a zero label counts
+    as both signs' sum: it needs both or none; ``False``); labels outside the Jacobian's column space (:func:`_outside_column_space`:
     ``False``); for ``d0 = 2`` the extreme rays of the unit cones (:func:`_decide_plane`, either
     answer); for ``d0 >= 3`` and wide regions a membership certificate
     (:func:`_member_by_generators`, only ``True``).
@@ -936,6 +937,16 @@ def _decide_by_certificates(X, y, A, v, interior=None):
         return False  # the equation of a point no unit reaches reads 0 = t y_j
     if np.any(v == 0):
         return None
+    # on the region, output j is a sum of positive multiples of the v_i of the units active at j:
+    # a label of a sign that none of them has cannot be fitted (the Farkas vector is e_j)
+    positive = (A * (v > 0)[:, None]).any(axis=0)
+    negative = (A * (v < 0)[:, None]).any(axis=0)
+    if np.any(
+        ((y > 0) & ~positive)
+        | ((y < 0) & ~negative)
+        | ((y == 0) & (positive ^ negative))
+    ):
+        return False
     reps, rep_of = _reduced_units(A, v)
     if reps.size == 0:
         return bool(np.all(y == 0))

@@ -1,6 +1,10 @@
 """The certificate decision of regions with d0 >= 2 against the plain linear programme, region by
 region, and against regions whose answer is known by construction."""
 
+import importlib.util
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -161,3 +165,125 @@ def test_interior_hint_is_checked():
         region_has_global_minimum(X, y, A, v, "certificates", -interior)
     with pytest.raises(ValueError, match="method must be"):
         region_has_global_minimum(X, y, A, v, "simplex")
+
+
+# ------------------------------------------------------------------ the README's timing tables
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = re.compile(
+    r"Written by `python benchmarks/bench_cells\.py` on (?P<day>\d{4}-\d{2}-\d{2}): "
+    r"(?P<what>[^\n]+), on a machine with (?P<cores>\d+) cores, (?P<workers>[^,\n]+), "
+    r"one BLAS thread, shared with other jobs\."
+)
+SECONDS = r"(\d+(?:\.\d+)?) s"
+
+
+def load_benchmark():
+    spec = importlib.util.spec_from_file_location(
+        "bench_cells", ROOT / "benchmarks" / "bench_cells.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def readme_blocks():
+    bench = load_benchmark()
+    text = (ROOT / "README.md").read_text()
+    return (
+        bench,
+        text,
+        {m["name"]: m["body"] for m in bench.README_BLOCK.finditer(text)},
+    )
+
+
+def test_readme_timings_of_figures_7_and_8_are_the_benchmark_output():
+    """The README's tables of Figures 7-8 are in exactly the form that bench_cells.py writes
+    (date, cores and workers in the header; every row re-rendered from its own numbers gives the
+    same text), so they can only come from a run of the script."""
+    bench, text, blocks = readme_blocks()
+    assert set(blocks) == {"whole-figures", "global-minima-cells"}
+    for name, body in blocks.items():
+        header = HEADER.match(body)
+        assert header, f"block {name} does not start with the benchmark's header"
+        lines = body.splitlines()
+        assert lines[1] == ""
+        if name == "whole-figures":
+            rows = []
+            for line in lines[4:]:
+                m = re.fullmatch(
+                    rf"\| (.+) \| (\d+ x \d+) \| (\d+) \| {SECONDS} \| {SECONDS} \|",
+                    line,
+                )
+                assert m, line
+                rows.append(
+                    {
+                        "figure": m[1],
+                        "size": m[2],
+                        "workers": int(m[3]),
+                        "wall": float(m[4]),
+                        "cpu": float(m[5]),
+                    }
+                )
+            assert {r["workers"] for r in rows} == {1, 2}
+            assert {r["figure"][0] for r in rows} == {"7", "8"}
+            rendered = bench.figures_table(rows)
+        else:
+            rows = []
+            for line in lines[4:]:
+                m = re.fullmatch(
+                    rf"\| (.+) \| {SECONDS} \| {SECONDS} \| {SECONDS} \| {SECONDS} "
+                    rf"\| (\d+\.\d)x \|",
+                    line,
+                )
+                assert m, line
+                row = dict(
+                    zip(
+                        ("fast_wall", "fast_cpu", "plain_wall", "plain_cpu"),
+                        [float(m[k]) for k in range(2, 6)],
+                    )
+                )
+                rows.append({"cell": m[1], **row})
+                # the speed-up is the ratio of the printed processor times (to their rounding)
+                ratio = row["plain_cpu"] / row["fast_cpu"]
+                assert abs(ratio - float(m[6])) <= 0.05 + 0.01 * ratio
+            assert any("d0 = 2, d1 = 80, n = 24" in r["cell"] for r in rows)
+            assert any("d0 = 5, d1 = 40, n = 30" in r["cell"] for r in rows)
+            repeats = re.fullmatch(
+                r"minimum of (\d+) runs \(fast\) and (\d+) \(one LP per region\)",
+                header["what"],
+            )
+            assert repeats, header["what"]
+            rendered = bench.cells_table(rows, int(repeats[1]), int(repeats[2]))
+            # the re-rendered speed-ups come from rounded times: compare the rest of each row
+            rendered = "\n".join(
+                line.rsplit("|", 2)[0] for line in rendered.splitlines()
+            )
+            body = "\n".join(line.rsplit("|", 2)[0] for line in lines)
+        day, cores = header["day"], int(header["cores"])
+        rendered = re.sub(r" on \d{4}-\d{2}-\d{2}: ", f" on {day}: ", rendered, count=1)
+        rendered = re.sub(r"with \d+ cores", f"with {cores} cores", rendered, count=1)
+        assert rendered == body
+    # no timing of Figures 7-8 outside the blocks the script writes
+    outside = bench.README_BLOCK.sub("", text)
+    assert not re.search(r"^\| [78] \(d0 = ", outside, re.MULTILINE)
+
+
+def test_a_label_of_a_sign_no_active_unit_has_is_out_of_reach():
+    """Output j is a positive combination of the v_i of the units active at point j."""
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, (3, 10))
+    W, b = rng.normal(size=(40, 3)), rng.normal(size=40)
+    v = lu.alternating_signs(40)
+    A = lu.activation_pattern(W, b, X)
+    j = 2
+    b[
+        (v < 0) & (A[:, j] == 1)
+    ] = -50.0  # switch off every negative unit active at point j
+    A = lu.activation_pattern(W, b, X)
+    assert A[:, j].any() and not (A[:, j] * (v < 0)).any()
+    y = rng.uniform(-1, 1, 10)
+    for label, expected in ((-0.5, False), (0.0, False)):
+        y[j] = label
+        assert _decide_by_certificates(X, y, A, v) is expected
+        assert _has_minimum_lp(X, y, A, v) is expected
