@@ -367,9 +367,12 @@ def whole_figure(name, workers, keep=None):
             [sys.executable, "-c", REPRODUCE_SNIPPET, name, str(workers), str(out)],
             capture_output=True,
             text=True,
-            check=True,
         )
         wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"reproduce {name} with {workers} workers failed:\n{result.stderr}"
+        )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     fractions = eval(
@@ -385,7 +388,13 @@ def benchmark_whole_global_minima_figures(args):
         _, panels, shipped = load_results(name)
         cells = sum(len(p.n_values) * len(p.d1_values) for p in panels)
         for workers in (1, 2):
-            wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
+            try:
+                wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
+            except (
+                RuntimeError
+            ) as error:  # seen once on a heavily loaded machine: run again
+                print(f"{error}\nrunning it again", file=sys.stderr)
+                wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
             for panel in panels:
                 assert fractions[panel.label] == shipped[panel.label].tolist(), (
                     f"{name} {panel.label} differs from the shipped results"
