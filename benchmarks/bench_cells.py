@@ -367,6 +367,7 @@ def whole_figure(name, workers, keep=None):
             [sys.executable, "-c", REPRODUCE_SNIPPET, name, str(workers), str(out)],
             capture_output=True,
             text=True,
+            check=False,
         )
         wall = time.perf_counter() - start
     if result.returncode != 0:
