@@ -1,6 +1,7 @@
 """Benchmark the cells of the paper's experiments against straightforward baselines, and Figures 2-3.
 
 Usage: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_cells.py [--quick]
+[--global-minima-only] [--write-readme README.md]
 
 Run it with one BLAS thread, as the sweeps do (each worker single-threaded). Every time printed is
 the minimum over repeated runs (``--repeats``, ``--baseline-repeats``, ``--figure-repeats``), the
@@ -19,11 +20,31 @@ usual way to time on a machine shared with other jobs. In one run the script pri
    (where the activation pattern decides a trial, it forms no Gram matrix), the time that drawing
    its random numbers takes at the measured generator rate, and the measured time of computing
    both whole figures, whose values must equal the shipped results.
+4. Figures 7 and 8, cell by cell: :func:`lecture_utils.global_minimum_fraction` (verified
+   certificates, the linear programme only where none decides) against the plain reference (one
+   ``scipy.optimize.linprog`` HiGHS problem per region, ``method="lp"``), from the same draws, with
+   identical values; wall and processor time of both.
+5. The whole of Figures 7 and 8 at full resolution (``python -m lecture_utils reproduce``, a fresh
+   cache) with one and with two workers, each in its own process: wall time, and processor time
+   of that process and its workers together; the values must equal the shipped results.
+
+With ``--write-readme README.md`` the tables of 4 and 5 replace those between the markers
+``<!-- bench_cells:global-minima-cells -->`` and ``<!-- bench_cells:whole-figures -->`` (each up
+to ``<!-- /bench_cells -->``) in the README, headed by the date, the machine's core count and the
+worker counts, so that the README's timings are always the output of a run of this script.
 """
 
 import argparse
+import datetime
 import math
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -53,12 +74,19 @@ def reference_full_rank_probability(d0, d1, n, trials, seed):
 
 def best_time(repeats, function, *args, **kwargs):
     """The value of ``function(*args, **kwargs)`` and the minimum time over ``repeats`` runs."""
-    times = []
+    value, wall, _ = best_times(repeats, function, *args, **kwargs)
+    return value, wall
+
+
+def best_times(repeats, function, *args, **kwargs):
+    """The value, the minimum wall time and the minimum processor time over ``repeats`` runs."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         value = function(*args, **kwargs)
-        times.append(time.perf_counter() - start)
-    return value, min(times)
+        cpus.append(time.process_time() - cpu_start)
+        walls.append(time.perf_counter() - start)
+    return value, min(walls), min(cpus)
 
 
 def report(name, fast, baseline, what):
@@ -83,7 +111,7 @@ def benchmark_cells(args):
     speed_ups = []
     for d0, d1, n in cells:
         figure = 2 if d1 > 15 else 3
-        cell = dict(d0=d0, d1=d1, n=n, trials=100, seed=0)
+        cell = {"d0": d0, "d1": d1, "n": n, "trials": 100, "seed": 0}
         speed_ups.append(
             report(
                 f"Figure {figure} cell (d0={d0}, d1={d1}, n={n})",
@@ -95,7 +123,7 @@ def benchmark_cells(args):
             )
         )
     print(f"smallest speed-up over these cells: {min(speed_ups):.1f}x\n")
-    cell = dict(d0=1, d1=200, n=12, labels="random", trials=140, seed=0)
+    cell = {"d0": 1, "d1": 200, "n": 12, "labels": "random", "trials": 140, "seed": 0}
     report(
         "Figure 6 cell (d0=1, d1=200, n=12), cone vs LP",
         best_time(args.repeats, lu.global_minimum_fraction, **cell, method="cone"),
@@ -269,6 +297,216 @@ def benchmark_figures(args):
         print("  every cell identical to the shipped results of Figures 2 and 3")
 
 
+# ------------------------------------------------------------------ Figures 7 and 8 (d0 >= 2)
+
+#: Cells (d0, d1, n, labels) of Figures 7 and 8 timed against one linear program per region.
+GLOBAL_MINIMA_CELLS = [
+    (2, 80, 24, "random"),
+    (2, 44, 20, "teacher"),
+    (5, 40, 30, "random"),
+    (5, 20, 25, "polynomial"),
+]
+
+
+def benchmark_global_minima_cells(args):
+    """Time cells of Figures 7 and 8 (100 trials each) both ways; return the table's rows."""
+    print(
+        "Figures 7-8, cells of 100 trials: certificates against one linear program per region"
+    )
+    rows = []
+    cells = GLOBAL_MINIMA_CELLS[::2] if args.quick else GLOBAL_MINIMA_CELLS
+    for d0, d1, n, labels in cells:
+        cell = {"d0": d0, "d1": d1, "n": n, "labels": labels, "trials": 100, "seed": 0}
+        fast = best_times(args.repeats, lu.global_minimum_fraction, **cell)
+        plain = best_times(
+            args.baseline_repeats, lu.global_minimum_fraction, **cell, method="lp"
+        )
+        assert fast[0] == plain[0], f"{cell}: fast {fast[0]} != plain {plain[0]}"
+        figure = 7 if d0 == 2 else 8
+        row = {
+            "cell": f"Figure {figure}: d0 = {d0}, d1 = {d1}, n = {n}, {labels} labels",
+            "fast_wall": fast[1],
+            "fast_cpu": fast[2],
+            "plain_wall": plain[1],
+            "plain_cpu": plain[2],
+            "value": fast[0],
+        }
+        rows.append(row)
+        print(
+            f"{row['cell']:52s} fast {fast[1]:7.3f} s wall {fast[2]:7.3f} s CPU   "
+            f"one LP/region {plain[1]:7.3f} s wall {plain[2]:7.3f} s CPU   "
+            f"speed-up {plain[2] / fast[2]:5.1f}x CPU (value {fast[0]:.2f}, identical)"
+        )
+    print()
+    return rows
+
+
+REPRODUCE_SNIPPET = """
+import sys
+from joblib.externals.loky import get_reusable_executor
+from lecture_utils.reproduce import reproduce
+fractions = reproduce(sys.argv[1], workers=int(sys.argv[2]), out=sys.argv[3], progress=False)
+get_reusable_executor().shutdown(wait=True)  # reap the workers: their CPU time is counted
+print(repr({k: v.tolist() for k, v in fractions.items()}))
+"""
+
+
+def whole_figure(name, workers, keep=None):
+    """Compute a whole figure at full resolution in a fresh process with a fresh cache.
+
+    Returns the wall time, the processor time of that process and its workers (user + system,
+    from ``getrusage`` of the reaped children), and the fractions per panel. With ``keep`` (a
+    folder) the results that ``reproduce`` writes are kept under ``keep/workersN``.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) if keep is None else Path(keep) / f"workers{workers}"
+        out.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", REPRODUCE_SNIPPET, name, str(workers), str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"reproduce {name} with {workers} workers failed:\n{result.stderr}"
+        )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    fractions = eval(
+        result.stdout.strip().splitlines()[-1]
+    )  # a dict of lists of floats
+    return wall, cpu, fractions
+
+
+def benchmark_whole_global_minima_figures(args):
+    """Figures 7 and 8 at full resolution with one and two workers; return the table's rows."""
+    rows = []
+    for name in ("fig7", "fig8"):
+        _, panels, shipped = load_results(name)
+        cells = sum(len(p.n_values) * len(p.d1_values) for p in panels)
+        for workers in (1, 2):
+            try:
+                wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
+            except (
+                RuntimeError
+            ) as error:  # seen once on a heavily loaded machine: run again
+                print(f"{error}\nrunning it again", file=sys.stderr)
+                wall, cpu, fractions = whole_figure(name, workers, args.keep_results)
+            for panel in panels:
+                assert fractions[panel.label] == shipped[panel.label].tolist(), (
+                    f"{name} {panel.label} differs from the shipped results"
+                )
+            rows.append(
+                {
+                    "figure": f"{name[3:]} (d0 = {panels[0].d0}, three label types)",
+                    "size": f"{cells} x {panels[0].trials}",
+                    "workers": workers,
+                    "wall": wall,
+                    "cpu": cpu,
+                }
+            )
+            print(
+                f"{name} at full resolution, {workers} worker(s): {wall:.1f} s wall, "
+                f"{cpu:.1f} s CPU (process and workers), identical to the shipped results"
+            )
+    print()
+    return rows
+
+
+# ------------------------------------------------------------------ the README's tables
+
+
+def seconds(value):
+    """A time in seconds, to three significant digits at most (and never below 1 ms)."""
+    if value >= 100:
+        return f"{value:.0f} s"
+    if value >= 10:
+        return f"{value:.1f} s"
+    return f"{max(value, 0.001):.3f} s" if value < 1 else f"{value:.2f} s"
+
+
+def table_header(what, workers, day=None, cores=None):
+    """The line above each table: the script, the date, the machine's cores and the workers."""
+    day = datetime.date.today().isoformat() if day is None else day
+    cores = os.cpu_count() if cores is None else cores
+    return (
+        f"Written by `python benchmarks/bench_cells.py` on {day}: {what}, on a machine with "
+        f"{cores} cores, {workers}, one BLAS thread, shared with other jobs."
+    )
+
+
+def cells_table(rows, repeats, baseline_repeats):
+    lines = [
+        table_header(
+            f"minimum of {repeats} runs (fast) and {baseline_repeats} (one LP per region)",
+            "1 worker",
+        ),
+        "",
+        (
+            "| cell (100 trials) | fast: wall | fast: CPU | one LP per region: wall "
+            "| one LP per region: CPU | speed-up (CPU) |"
+        ),
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['cell']} | {seconds(r['fast_wall'])} | {seconds(r['fast_cpu'])} | "
+            f"{seconds(r['plain_wall'])} | {seconds(r['plain_cpu'])} | "
+            f"{r['plain_cpu'] / r['fast_cpu']:.1f}x |"
+        )
+    return "\n".join(lines)
+
+
+def figures_table(rows):
+    workers = sorted({r["workers"] for r in rows})
+    lines = [
+        table_header(
+            "whole figures at full resolution, one run each, values identical to the "
+            "shipped results",
+            " and ".join(f"{w} worker{'s' if w > 1 else ''}" for w in workers),
+        ),
+        "",
+        "| Figure | cells x trials | workers | wall time | CPU time (all processes) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['figure']} | {r['size']} | {r['workers']} | {seconds(r['wall'])} | "
+            f"{seconds(r['cpu'])} |"
+        )
+    return "\n".join(lines)
+
+
+README_BLOCK = re.compile(
+    r"(<!-- bench_cells:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(\n<!-- /bench_cells -->)",
+    re.DOTALL,
+)
+
+
+def write_readme(path, tables):
+    """Replace the body of each marked block of the README whose name is in ``tables``."""
+    path = Path(path)
+    text = path.read_text()
+    found = set()
+
+    def replace(match):
+        name = match.group("name")
+        if name not in tables:
+            return match.group(0)
+        found.add(name)
+        return match.group(1) + tables[name] + match.group(4)
+
+    text = README_BLOCK.sub(replace, text)
+    missing = set(tables) - found
+    if missing:
+        raise ValueError(f"{path} has no block for {sorted(missing)}")
+    path.write_text(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer cells, quick grids")
@@ -282,10 +520,37 @@ def main(argv=None):
     parser.add_argument(
         "--figures-only", action="store_true", help="skip the cell-by-cell comparison"
     )
+    parser.add_argument(
+        "--global-minima-only",
+        action="store_true",
+        help="only Figures 7-8 (cells and whole figures)",
+    )
+    parser.add_argument(
+        "--write-readme",
+        metavar="README",
+        help="write the tables of Figures 7-8 into this README",
+    )
+    parser.add_argument(
+        "--keep-results",
+        metavar="DIR",
+        help="keep what reproduce writes for the whole figures (DIR/workersN)",
+    )
     args = parser.parse_args(argv)
-    if not args.figures_only:
-        benchmark_cells(args)
-    benchmark_figures(args)
+    if not args.global_minima_only:
+        if not args.figures_only:
+            benchmark_cells(args)
+        benchmark_figures(args)
+    cells = benchmark_global_minima_cells(args)
+    tables = {
+        "global-minima-cells": cells_table(cells, args.repeats, args.baseline_repeats)
+    }
+    if not args.quick:
+        figures = benchmark_whole_global_minima_figures(args)
+        tables["whole-figures"] = figures_table(figures)
+    for table in tables.values():
+        print(table + "\n")
+    if args.write_readme:
+        write_readme(args.write_readme, tables)
 
 
 if __name__ == "__main__":
