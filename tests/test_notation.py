@@ -166,17 +166,7 @@ RULES = [
 
 # Breaches left in pages this change did not edit: {(rule, file name): count}. Delete an entry
 # once its file follows the notation page.
-PENDING = {
-    ("P-parameters", "ps1_manifold_of_global_minima.ipynb"): 1,
-    ("b-is-added", "ps1_manifold_of_global_minima.ipynb"): 2,
-    ("r-is-the-residual", "ps1_manifold_of_global_minima.ipynb"): 1,
-    ("feature-matrix-n-by-d1", "ps2_spurious_valleys.ipynb"): 1,
-    ("r-is-the-residual", "ps2_spurious_valleys.ipynb"): 1,
-    ("rows-of-W", "ps2_spurious_valleys.ipynb"): 4,
-    ("rows-of-A", "ps3_relu_regions.ipynb"): 8,
-    ("D-feature-dimension", "ps4_training.ipynb"): 1,
-    ("rows-of-W", "ps4_training.ipynb"): 1,
-}
+PENDING: dict[tuple[str, str], int] = {}
 
 TRANSLATION = re.compile(r"[Tt]ranslat|The sources' notation|notation of Venturi")
 
