@@ -136,9 +136,17 @@ class LoadedPage:
     """A page opened in a fresh browser context, with every problem it had while loading."""
 
     def __init__(
-        self, browser, server: str, path: str, width: int = 1280, height: int = 900
+        self,
+        browser,
+        server: str,
+        path: str,
+        width: int = 1280,
+        height: int = 900,
+        color_scheme: str = "light",
     ):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, color_scheme=color_scheme
+        )
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.server = server
