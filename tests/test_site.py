@@ -1,19 +1,24 @@
 """The built HTML book in a real browser: headless Chromium, driven by Playwright, on localhost.
 
 Every page of the table of contents must load offline (no request leaves localhost, none fails, no
-console error), with its mathematics typeset by MathJax (no raw TeX left, no TeX errors), every
-image loaded and described, its theorem blocks numbered after its chapter, and its links resolving.
-The search page must find Chapter 1, the bibliography must list every cited work with an
-author-year label, and the explorer of Chapter 12 must respond to its slider from the saved widget
-state, with no kernel. The pages must read well: at 1280 px no code cell or output scrolls
-sideways and no figure is shrunk below a readable size (see
-``test_figures_are_displayed_at_a_readable_scale``); at 390 px the menu button opens the table of
-contents and its links work; each page has one search field; a box wider than a phone's screen
+console error), with its mathematics typeset by MathJax (no raw TeX left as text, no TeX errors),
+every image loaded and described, its theorem blocks numbered after its chapter, and its links
+resolving. The search page must find Chapter 1 and show excerpts without TeX, the bibliography
+must list every cited work with an author-year label, and the explorer of Chapter 12 must respond
+to its slider from the saved widget state, with no kernel, its slider named for screen readers.
+The pages must read well: at 1280 px no code cell or output scrolls sideways and no figure is
+shrunk below a readable size (see ``test_figures_are_displayed_at_a_readable_scale``); at 390 px
+(a phone) the page does not scroll sideways and nothing sticks out of it, a display equation too
+wide for the screen scrolls inside its own box, and the menu button opens the table of contents
+and its links work; at both widths every figure keeps its file's aspect ratio; each page has one
+search field (a search button when the sidebar is hidden); a box wider than a phone's screen
 shows that it scrolls; the landing page links every chapter and says how to cite the book.
+Accessibility (axe-core) is checked in ``test_site_accessibility.py``.
 
-The browser is Debian's ``chromium`` (``/usr/bin/chromium``; `.ci/run` installs it when it is
-missing); nothing downloads a browser. Screenshots of the landing page, a chapter, a wide figure,
-the phone menu and the explorer of Chapter 12 are written to ``_build/screenshots`` for review.
+The browser is Debian's ``chromium`` (``/usr/bin/chromium``, or ``BOOK_CHROMIUM``; ``make test``
+installs it when it is missing and allowed); nothing downloads a browser. Screenshots of the
+landing page, a chapter, a wide figure, the phone menu and the explorer of Chapter 12 are written
+to ``_build/screenshots`` for review.
 """
 
 from __future__ import annotations
@@ -120,7 +125,8 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"no Chromium at {CHROMIUM}: install Debian's package `chromium` "
-            "(`apt-get install chromium`; .ci/run does it) or set BOOK_CHROMIUM"
+            "(`sudo apt-get install chromium`; `make test` does it where it may) or set "
+            "BOOK_CHROMIUM"
         )
     from playwright.sync_api import sync_playwright
 
