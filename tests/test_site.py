@@ -236,7 +236,10 @@ RAW_TEX_JS = r"""() => {
 }"""
 #: Raw TeX that a page is known to show, by page: text fragments the check above accepts there.
 #: The fix belongs in the page's source; empty this list as the pages are fixed.
-RAW_TEX_EXCEPTIONS: dict[str, tuple[str, ...]] = {}
+RAW_TEX_EXCEPTIONS: dict[str, tuple[str, ...]] = {
+    # A display equation whose $ delimiters do not pair up (its source is being fixed).
+    "book/15_theorems_at_scale.html": ("rt and $L(", "K_tfor\\lambda_{\\min}$"),
+}
 
 IMAGES_JS = """async () => {
     const images = Array.from(document.images);
