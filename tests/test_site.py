@@ -617,6 +617,7 @@ PHONE_OVERFLOW_JS = """() => {
     for (const el of root.querySelectorAll("*")) {
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
+        if (getComputedStyle(el).visibility !== "visible") continue;  // e.g. a closed side panel
         const tooWide = r.left < -1 || r.right > width + 1;
         const contentTooWide = /^(H[1-6]|DT|P|LI|FIGCAPTION|A)$/.test(el.tagName)
             && el.scrollWidth > el.clientWidth + 1 && !scrolls(el);

@@ -95,7 +95,9 @@
   }
 
   function readableSearchExcerpts() {
-    var search = window.Search;
+    // searchtools.js declares `const Search` at the top level: a global binding, not a property
+    // of window.
+    var search = typeof Search !== "undefined" ? Search : window.Search;
     if (!search || typeof search.htmlToText !== "function" || search.bookReadable) { return; }
     var htmlToText = search.htmlToText;
     search.htmlToText = function (htmlString, anchor) {
