@@ -593,9 +593,10 @@ def test_one_search_field(open_page, viewport):
 
 
 #: What sticks out of the screen sideways on a phone: the page itself wider than the screen, and
-#: every element of the page whose box (or content) reaches past an edge of the screen without
-#: being inside a box that scrolls sideways and itself fits the screen. Display equations that
-#: are wider than the page are listed apart: each must scroll inside its own box.
+#: every element of its content (the article, its header and footer) whose box (or content)
+#: reaches past an edge of the screen without being inside a box that scrolls sideways and itself
+#: fits the screen. Display equations wider than the page are listed apart: each must scroll
+#: inside its own box.
 PHONE_OVERFLOW_JS = """() => {
     const width = document.documentElement.clientWidth;
     const found = [], scrolling = [];
@@ -613,7 +614,7 @@ PHONE_OVERFLOW_JS = """() => {
     };
     const describe = el => el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
         ? "." + el.className.trim().split(/\\s+/).slice(0, 2).join(".") : "");
-    const root = document.querySelector("main") || document.body;
+    const root = document.querySelector("main .bd-content") || document.body;
     for (const el of root.querySelectorAll("*")) {
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
@@ -694,6 +695,9 @@ def test_nothing_scrolls_sideways_and_figures_keep_their_shape(open_page, path):
         stretched
     )
 
+    page.add_style_tag(
+        content="*, *::before, *::after { transition: none !important; }"
+    )
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(100)
     result = page.evaluate(PHONE_OVERFLOW_JS)
