@@ -2,7 +2,8 @@
 #   make book     build the HTML book from the notebooks' stored outputs into _build/html
 #   make test     unit tests, nbval over every notebook (and the most rounding-sensitive ones again
 #                 with other BLAS kernels and threads: make portability), and the site: a strict build (warnings are
-#                 errors) checked page by page in headless Chromium (Debian's `chromium` package)
+#                 errors) checked page by page in headless Chromium (Debian's `chromium` package,
+#                 installed when missing and allowed: see system-packages)
 #   make pdf      the book as a PDF in _build/latex/book.pdf (needs TeX: see README)
 #   make execute  re-run every notebook in place in a fresh kernel (do this before committing)
 #   make student  write the student versions of the problem sets into _build/student (needs only
@@ -11,8 +12,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# JavaScript served with the HTML pages (MathJax comes from a Python package): see package.json.
+# JavaScript served with the HTML pages (MathJax comes from a Python package) and axe-core for the
+# accessibility tests: see package.json.
 NODE_STAMP := node_modules/.installed
+# The browser of the site tests: Debian's Chromium (nothing downloads a browser). `make test` and
+# `make site` install Debian's `chromium` (and `npm`) when they are missing and this user may
+# (root, or sudo without a password); otherwise they stop at once and say what to run.
+BOOK_CHROMIUM ?= /usr/bin/chromium
+export BOOK_CHROMIUM
 # One BLAS/OpenMP thread per kernel: nbval runs two notebooks at once on two cores, and the stored
 # outputs are produced with the same setting as the tests that compare them.
 export OMP_NUM_THREADS := 1
@@ -32,7 +39,8 @@ PORTABLE_ENV := OPENBLAS_CORETYPE=$(PORTABLE_CORETYPE) OPENBLAS_NUM_THREADS=2 OM
   MKL_NUM_THREADS=2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=default
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book pdf test unit nbval portability site strict-build execute student constraints clean
+.PHONY: book pdf test unit nbval portability site strict-build execute student constraints clean \
+  system-packages
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the book needs Python 3.11 or newer"'
@@ -43,8 +51,22 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-packages
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $(NODE_STAMP)
+
+# Debian's chromium and npm, installed with apt-get when one is missing and allowed.
+system-packages:
+	@missing=""; \
+	[ -x "$(BOOK_CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "The site tests need Debian's$$missing. Run:  sudo apt-get install$$missing"; exit 1; fi; \
+	command -v apt-get >/dev/null || { echo "No apt-get: install$$missing (or set BOOK_CHROMIUM to a Chromium binary)"; exit 1; }; \
+	echo "Installing$$missing with apt-get"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing
 
 book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build .
@@ -56,7 +78,8 @@ pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder pdflatex
 	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
 
-test: unit nbval portability site
+# The system packages first: a missing browser stops the run before the long tests, not after.
+test: system-packages unit nbval portability site
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n 2 -m "not site"
@@ -68,9 +91,10 @@ portability: $(STAMP)
 	$(PORTABLE_ENV) $(BIN)/python scripts/blas_info.py --differs-from-default
 	$(PORTABLE_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PORTABLE_NOTEBOOKS)
 
-# Builds the book strictly into _build/html, then checks it: links, offline assets, and every page in
-# headless Chromium. Screenshots for review go to _build/screenshots.
-site: $(STAMP) $(NODE_STAMP)
+# Builds the book strictly into _build/html, then checks it: links, offline assets, every page in
+# headless Chromium at 1280 and 390 px, and axe-core on every page in light and dark mode.
+# Screenshots for review go to _build/screenshots.
+site: system-packages $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest tests -m site
 
 strict-build: $(STAMP) $(NODE_STAMP)

@@ -1,19 +1,24 @@
 """The built HTML book in a real browser: headless Chromium, driven by Playwright, on localhost.
 
 Every page of the table of contents must load offline (no request leaves localhost, none fails, no
-console error), with its mathematics typeset by MathJax (no raw TeX left, no TeX errors), every
-image loaded and described, its theorem blocks numbered after its chapter, and its links resolving.
-The search page must find Chapter 1, the bibliography must list every cited work with an
-author-year label, and the explorer of Chapter 12 must respond to its slider from the saved widget
-state, with no kernel. The pages must read well: at 1280 px no code cell or output scrolls
-sideways and no figure is shrunk below a readable size (see
-``test_figures_are_displayed_at_a_readable_scale``); at 390 px the menu button opens the table of
-contents and its links work; each page has one search field; a box wider than a phone's screen
+console error), with its mathematics typeset by MathJax (no raw TeX left as text, no TeX errors),
+every image loaded and described, its theorem blocks numbered after its chapter, and its links
+resolving. The search page must find Chapter 1 and show excerpts without TeX, the bibliography
+must list every cited work with an author-year label, and the explorer of Chapter 12 must respond
+to its slider from the saved widget state, with no kernel, its slider named for screen readers.
+The pages must read well: at 1280 px no code cell or output scrolls sideways and no figure is
+shrunk below a readable size (see ``test_figures_are_displayed_at_a_readable_scale``); at 390 px
+(a phone) the page does not scroll sideways and nothing sticks out of it, a display equation too
+wide for the screen scrolls inside its own box, and the menu button opens the table of contents
+and its links work; at both widths every figure keeps its file's aspect ratio; each page has one
+search field (a search button when the sidebar is hidden); a box wider than a phone's screen
 shows that it scrolls; the landing page links every chapter and says how to cite the book.
+Accessibility (axe-core) is checked in ``test_site_accessibility.py``.
 
-The browser is Debian's ``chromium`` (``/usr/bin/chromium``; `.ci/run` installs it when it is
-missing); nothing downloads a browser. Screenshots of the landing page, a chapter, a wide figure,
-the phone menu and the explorer of Chapter 12 are written to ``_build/screenshots`` for review.
+The browser is Debian's ``chromium`` (``/usr/bin/chromium``, or ``BOOK_CHROMIUM``; ``make test``
+installs it when it is missing and allowed); nothing downloads a browser. Screenshots of the
+landing page, a chapter, a wide figure, the phone menu and the explorer of Chapter 12 are written
+to ``_build/screenshots`` for review.
 """
 
 from __future__ import annotations
@@ -120,7 +125,8 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"no Chromium at {CHROMIUM}: install Debian's package `chromium` "
-            "(`apt-get install chromium`; .ci/run does it) or set BOOK_CHROMIUM"
+            "(`sudo apt-get install chromium`; `make test` does it where it may) or set "
+            "BOOK_CHROMIUM"
         )
     from playwright.sync_api import sync_playwright
 
@@ -136,9 +142,17 @@ class LoadedPage:
     """A page opened in a fresh browser context, with every problem it had while loading."""
 
     def __init__(
-        self, browser, server: str, path: str, width: int = 1280, height: int = 900
+        self,
+        browser,
+        server: str,
+        path: str,
+        width: int = 1280,
+        height: int = 900,
+        color_scheme: str = "light",
     ):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, color_scheme=color_scheme
+        )
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.server = server
@@ -201,6 +215,29 @@ VISIBLE_TEXT_JS = """() => {
     return clone.innerText;
 }"""
 
+#: Text outside the typeset mathematics (and outside code) that is TeX: a `$`, a backslash
+#: command such as `\\lambda`, or a sub- or superscript in braces (`K_{t}`, `x^{2}`). Returns the
+#: offending text with some context.
+RAW_TEX_JS = r"""() => {
+    const skip = "pre, code, kbd, samp, script, style, textarea, mjx-container, .MathJax, "
+        + "mjx-assistive-mml, .highlight, .search-button__kbd-shortcut";
+    const tex = /\$|\\[A-Za-z]+|[_^]\{/;
+    const found = [];
+    const walker = document.createTreeWalker(document.querySelector("main") || document.body,
+                                             NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const match = tex.exec(node.data);
+        if (!match || node.parentElement.closest(skip)) continue;
+        const text = node.parentElement.textContent.replace(/\s+/g, " ");
+        const at = Math.max(0, text.indexOf(match[0]) - 60);
+        found.push(text.slice(at, at + 140));
+    }
+    return found;
+}"""
+#: Raw TeX that a page is known to show, by page: text fragments the check above accepts there.
+#: The fix belongs in the page's source; empty this list as the pages are fixed.
+RAW_TEX_EXCEPTIONS: dict[str, tuple[str, ...]] = {}
+
 IMAGES_JS = """async () => {
     const images = Array.from(document.images);
     images.forEach(img => { img.loading = "eager"; });
@@ -224,6 +261,16 @@ def test_page_loads_offline_with_mathematics_images_and_numbered_blocks(
         assert raw not in text, (
             f"{path}: raw TeX {raw!r} visible near: {text[max(0, text.find(raw) - 80) :][:200]!r}"
         )
+    raw_tex = [
+        fragment
+        for fragment in page.evaluate(RAW_TEX_JS)
+        if not any(allowed in fragment for allowed in RAW_TEX_EXCEPTIONS.get(path, ()))
+    ]
+    assert not raw_tex, (
+        f"{path}: TeX left as text outside the typeset mathematics (a stray $, an unclosed "
+        "formula or a command MathJax did not see):\n"
+        + "\n".join(f"  {fragment!r}" for fragment in raw_tex[:10])
+    )
     math, typeset = (
         page.locator("main .math").count(),
         page.locator("main mjx-container").count(),
@@ -312,13 +359,40 @@ def test_search_finds_chapter_one(open_page):
     assert not loaded.problems, loaded.problems
 
 
+#: Searches whose result excerpts contain mathematics (its TeX in the page's source).
+MATH_SEARCHES = ("intrinsic dimension", "Jacobian")
+
+
+@pytest.mark.parametrize("term", MATH_SEARCHES)
+def test_search_excerpts_show_no_tex(open_page, term):
+    """The excerpts under the search results read as text: no `\\(`, `$` or `\\command` of TeX."""
+    loaded = open_page(f"search.html?q={term}")
+    excerpts = loaded.page.locator("#search-results ul.search li p.context")
+    excerpts.first.wait_for(timeout=20000)
+    loaded.page.wait_for_timeout(500)  # the excerpts arrive one by one
+    texts = excerpts.all_inner_texts()
+    assert len(texts) >= 3, texts
+    raw = [text for text in texts if re.search(r"\\[A-Za-z()\[\]]|\$", text)]
+    assert not raw, f"search excerpts with TeX for {term!r}: {raw[:3]}"
+    # The conversion itself: readable symbols instead of commands.
+    assert (
+        loaded.page.evaluate(
+            "() => bookReadableTeX('a \\\\(\\\\dim^*\\\\le \\\\lambda_{\\\\min}\\\\) b')"
+        )
+        == "a dim^* ≤ λ_min b"
+    )
+    assert not loaded.problems, loaded.problems
+
+
 def test_bibliography_lists_every_cited_work(open_page):
     cited = set()
     for document in toc_documents():
         for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", source_of(document)):
             cited |= {key.strip() for key in keys.split(",")}
     loaded = open_page("book/99_bibliography.html")
-    entries = loaded.page.locator("main div.citation[role='doc-biblioentry']")
+    # The entries are the list items of the bibliography's list (not the deprecated
+    # doc-biblioentry role, which is no list item: see book/_ext/page_markup.py).
+    entries = loaded.page.locator("main [role='list'] > div.citation[role='listitem']")
     assert len(cited) >= 10 and entries.count() >= len(cited), (
         len(cited),
         entries.count(),
@@ -357,6 +431,9 @@ def test_chapter_12_explorer_moves_without_a_kernel(open_page):
         handle.press("ArrowRight")
     assert readout.inner_text().strip() == "+0.24"
     assert "110" in table.inner_text()  # its kink has crossed the middle point
+    # A screen reader hears the slider's label and the value its readout shows, not a step number.
+    assert handle.get_attribute("aria-label") == "b2"
+    assert handle.get_attribute("aria-valuetext") == "+0.24"
     assert (
         explorer.locator("img:visible")
         .get_attribute("alt")
@@ -405,10 +482,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 #: The figures of the article: address, displayed width (CSS px) and width in pixels.
-FIGURES_JS = """() => Array.from(document.querySelectorAll("article.bd-article img")).map(img => ({
-    src: img.currentSrc, alt: img.getAttribute("alt") || "",
-    figure: (img.closest("figure") || {}).id || "",
-    displayed: img.getBoundingClientRect().width, natural: img.naturalWidth}))"""
+FIGURES_JS = """async () => {
+    const images = Array.from(document.querySelectorAll("article.bd-article img"));
+    images.forEach(img => { img.loading = "eager"; });  // figures below the fold load lazily
+    await Promise.all(images.map(img => img.decode().catch(() => null)));
+    return images.map(img => ({
+        src: img.currentSrc, alt: img.getAttribute("alt") || "",
+        figure: (img.closest("figure") || {}).id || "",
+        displayed: img.getBoundingClientRect().width, natural: img.naturalWidth}));
+}"""
 
 
 def png_dpi(data: bytes) -> float | None:
@@ -481,6 +563,15 @@ def test_wide_screen_menu_button_hides_and_shows_the_table_of_contents(open_page
     assert button.count() == 1, f"{button.count()} visible menu buttons"
     button.first.click()
     sidebar.wait_for(state="hidden", timeout=5000)
+    # With the sidebar (and its search field) hidden, the header has a search button.
+    search = page.locator(".bd-header-article .search-button:visible")
+    assert search.count() == 1, "no search button with the sidebar hidden"
+    search.first.click()
+    page.locator(
+        "#pst-search-dialog input[type='search']:visible, "
+        ".search-button__wrapper.show input:visible"
+    ).first.wait_for(timeout=5000)
+    page.keyboard.press("Escape")
     button.first.click()
     sidebar.wait_for(state="visible", timeout=5000)
 
@@ -498,10 +589,94 @@ def test_one_search_field(open_page, viewport):
     )
 
 
-@pytest.mark.parametrize("path", PAGES[:-2])
-def test_code_and_outputs_fit_their_boxes_at_1280_px(open_page, path):
-    """On a laptop screen no code cell and no output scrolls sideways (hidden ones included)."""
-    page = open_page(path).page
+#: What sticks out of the screen sideways on a phone: the page itself wider than the screen, and
+#: every element of its content (the article, its header and footer) whose box (or content)
+#: reaches past an edge of the screen without being inside a box that scrolls sideways and itself
+#: fits the screen. Display equations wider than the page are listed apart: each must scroll
+#: inside its own box.
+PHONE_OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const found = [], scrolling = [];
+    if (document.documentElement.scrollWidth > width + 1) {
+        found.push({what: "the page", detail: document.documentElement.scrollWidth + " px wide",
+                    text: ""});
+    }
+    const scrolls = el => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+    const fits = el => { const r = el.getBoundingClientRect(); return r.left >= -1 && r.right <= width + 1; };
+    const insideScrollingBox = el => {
+        for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+            if (scrolls(box)) return fits(box);
+        }
+        return false;
+    };
+    const describe = el => el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
+        ? "." + el.className.trim().split(/\\s+/).slice(0, 2).join(".") : "");
+    const root = document.querySelector("main .bd-content") || document.body;
+    for (const el of root.querySelectorAll("*")) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        if (getComputedStyle(el).visibility !== "visible") continue;  // e.g. a closed side panel
+        const tooWide = r.left < -1 || r.right > width + 1;
+        const contentTooWide = /^(H[1-6]|DT|P|LI|FIGCAPTION|A)$/.test(el.tagName)
+            && el.scrollWidth > el.clientWidth + 1 && !scrolls(el);
+        if (!tooWide && !contentTooWide) continue;
+        if (insideScrollingBox(el)) continue;
+        if (tooWide && el.parentElement && !fits(el.parentElement) && root.contains(el.parentElement)
+            && el.parentElement !== root) continue;  // its parent is reported already
+        found.push({what: describe(el), detail: Math.round(r.left) + " to " + Math.round(r.right)
+                    + " px" + (contentTooWide ? ", content " + el.scrollWidth + " px in " + el.clientWidth : ""),
+                    text: (el.innerText || "").replace(/\\s+/g, " ").slice(0, 80)});
+    }
+    for (const math of root.querySelectorAll("mjx-container[display='true']")) {
+        if (math.scrollWidth <= math.clientWidth + 1 || math.getBoundingClientRect().width === 0) continue;
+        const own = scrolls(math) && fits(math);
+        const tex = (math.querySelector("mjx-assistive-mml") || math).textContent.replace(/\\s+/g, " ");
+        scrolling.push({own: own, width: math.scrollWidth, box: math.clientWidth,
+                        label: (math.closest("div.math, .math-wrapper, div[id]") || {}).id || "",
+                        text: tex.slice(0, 80)});
+    }
+    return {found: found, scrolling: scrolling};
+}"""
+
+#: Every figure of the article, loaded (lazy ones too): its displayed size and its file's size.
+FIGURE_SHAPES_JS = """async () => {
+    const images = Array.from(document.querySelectorAll("article.bd-article img"));
+    images.forEach(img => { img.loading = "eager"; });
+    await Promise.all(images.map(img => img.decode().catch(() => null)));
+    return images.filter(img => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0)
+        .map(img => { const r = img.getBoundingClientRect();
+            return {src: img.currentSrc.split("/").pop().slice(0, 24),
+                    alt: (img.getAttribute("alt") || "").slice(0, 60),
+                    width: r.width, height: r.height,
+                    naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight}; });
+}"""
+#: A displayed figure's aspect ratio may differ from its file's by this much (a pixel of rounding).
+ASPECT_TOLERANCE = 0.02
+
+
+def stretched_figures(figures: list[dict]) -> list[str]:
+    """The figures whose displayed aspect ratio is not their file's."""
+    wrong = []
+    for figure in figures:
+        shown = figure["width"] / figure["height"]
+        natural = figure["naturalWidth"] / figure["naturalHeight"]
+        if abs(shown / natural - 1) > ASPECT_TOLERANCE:
+            wrong.append(
+                f"  {figure['alt'] or figure['src']}: displayed {figure['width']:.0f} x "
+                f"{figure['height']:.0f} px (ratio {shown:.3f}), file {figure['naturalWidth']} x "
+                f"{figure['naturalHeight']} (ratio {natural:.3f})"
+            )
+    return wrong
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_scrolls_sideways_and_figures_keep_their_shape(open_page, path):
+    """At 1280 px no code cell and no output scrolls sideways (hidden ones included). At 390 px
+    (a phone) the page does not scroll sideways and nothing sticks out of it: headings, API
+    signatures and text wrap, and a display equation wider than the screen scrolls inside its
+    own box. At both widths every figure keeps the aspect ratio of its file."""
+    loaded = open_page(path)
+    page = loaded.page
     page.evaluate(EXPAND_JS)
     wide = page.evaluate(OVERFLOW_JS)
     assert not wide, (
@@ -511,6 +686,39 @@ def test_code_and_outputs_fit_their_boxes_at_1280_px(open_page, path):
             f"{len(box['longest'])} characters: {box['longest'][:100]!r}"
             for box in wide
         )
+    )
+    stretched = stretched_figures(page.evaluate(FIGURE_SHAPES_JS))
+    assert not stretched, f"{path}: figures stretched at 1280 px:\n" + "\n".join(
+        stretched
+    )
+
+    page.add_style_tag(
+        content="*, *::before, *::after { transition: none !important; }"
+    )
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    result = page.evaluate(PHONE_OVERFLOW_JS)
+    assert not result["found"], (
+        f"{path}: wider than a phone's screen at 390 px:\n"
+        + "\n".join(
+            f"  {item['what']} ({item['detail']}): {item['text']!r}"
+            for item in result["found"][:15]
+        )
+    )
+    not_own = [math for math in result["scrolling"] if not math["own"]]
+    assert not not_own, (
+        f"{path}: display equations that do not scroll in their own box: {not_own}"
+    )
+    for math in result[
+        "scrolling"
+    ]:  # listed with `pytest -s`: their source could break them
+        print(
+            f"{path}: equation {math['width']} px in {math['box']} px: {math['text']}"
+        )
+    figures = page.evaluate(FIGURE_SHAPES_JS)
+    stretched = stretched_figures(figures)
+    assert not stretched, f"{path}: figures stretched at 390 px:\n" + "\n".join(
+        stretched
     )
 
 

@@ -7,6 +7,7 @@ internet: the book must work offline.
 """
 
 import posixpath
+import re
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -148,3 +149,71 @@ def test_no_page_loads_a_script_or_stylesheet_from_the_internet(site_dir):
         "pages load scripts or stylesheets from the internet, so they do not work "
         "offline:\n" + "\n".join(online)
     )
+
+
+#: The most every page may load in scripts and stylesheets besides MathJax (on pages with
+#: mathematics), the widget embedder (on pages with saved widgets) and the search index (on the
+#: search page): the theme's stylesheet,
+#: Bootstrap, the theme's scripts and the book's own. (With the theme's 1.5 MB icon script and
+#: the search index on every page, it was 2.5 MB.)
+SHARED_ASSETS_BUDGET = 1_000_000
+#: Scripts a page loads only when it needs them (the search index: on the search page).
+PAGE_SPECIFIC = ("_static/mathjax/", "_static/widgets/", "searchindex.js")
+
+
+def test_pages_load_little_besides_their_own_content(site_dir):
+    site = Path(site_dir).resolve()
+    heavy = []
+    for page in pages(site):
+        total, files = 0, []
+        for tag, _, url, rel, _ in parse(page).links:
+            if is_external(url) or not (
+                tag == "script" or (tag == "link" and rel & {"stylesheet", "preload"})
+            ):
+                continue
+            target, _ = resolve(site, page, urlsplit(url).path)
+            if target is None or not target.is_file():
+                continue
+            name = target.relative_to(site).as_posix()
+            if name.startswith(PAGE_SPECIFIC):
+                continue
+            total += target.stat().st_size
+            files.append((target.stat().st_size, name))
+        if total > SHARED_ASSETS_BUDGET:
+            largest = ", ".join(
+                f"{name} {size / 1e6:.2f} MB" for size, name in sorted(files)[-3:]
+            )
+            heavy.append(
+                f"{page.relative_to(site).as_posix()}: {total / 1e6:.2f} MB ({largest})"
+            )
+    assert not heavy, (
+        f"pages that load more than {SHARED_ASSETS_BUDGET / 1e6:.1f} MB of scripts and "
+        "stylesheets besides MathJax and the widgets:\n" + "\n".join(heavy)
+    )
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>")
+
+
+def test_figures_keep_their_shape_and_load_lazily(site_dir):
+    """No figure has a fixed height (which stretches it where the page is narrower than its
+    width), and every figure of a page but the first waits until the reader scrolls near it."""
+    site = Path(site_dir).resolve()
+    problems, lazy = [], 0
+    for page in pages(site):
+        figures = [
+            tag
+            for tag in IMG_TAG.findall(page.read_text(encoding="utf-8"))
+            if "_images/" in tag
+        ]
+        name = page.relative_to(site).as_posix()
+        for index, tag in enumerate(figures):
+            if re.search(r"style=\"[^\"]*\bheight:", tag):
+                problems.append(f"{name}: a figure with a fixed height: {tag[-120:]}")
+            if index > 0 and 'loading="lazy"' not in tag:
+                problems.append(
+                    f"{name}: figure {index + 1} is not lazy-loaded: {tag[-120:]}"
+                )
+            lazy += 'loading="lazy"' in tag
+    assert lazy > 20, f"only {lazy} lazy-loaded figures in the whole site"
+    assert not problems, "\n".join(problems[:20])

@@ -41,8 +41,10 @@ IPYWIDGETS_JS = {
 }
 #: Run between RequireJS and the embedder. (1) The embedder is an AMD module named
 #: ``@jupyter-widgets/html-manager/dist/libembed-amd`` and loads its icon fonts from the folder of that
-#: module's URL; RequireJS resolves module names against the page's folder, which differs from page
-#: to page, so the name is mapped to ``_static/widgets``, found from this script's own URL. (2) The
+#: module's URL, and so do the ``base``, ``controls`` and ``output`` modules it defines (their fonts
+#: are requested once any element of the page uses their icon classes); RequireJS resolves module
+#: names against the page's folder, which differs from page to page, so each name is mapped into
+#: ``_static/widgets``, found from this script's own URL. (2) The
 #: widgets typeset their mathematics with MathJax 2's ``MathJax.Hub.Queue``; the book loads MathJax 3,
 #: so once MathJax has started (deferred scripts run before DOMContentLoaded, widgets render on
 #: load), ``Hub.Queue`` is mapped to MathJax 3's ``typesetPromise``.
@@ -50,7 +52,13 @@ REQUIRE_CONFIG_JS = """\
 (function () {
   var here = document.currentScript.src;
   var folder = here.substring(0, here.lastIndexOf("/"));
-  window.require.config({paths: {"@jupyter-widgets/html-manager/dist": folder}});
+  window.require.config({paths: {
+    "@jupyter-widgets/html-manager/dist": folder,
+    "@jupyter-widgets/html-manager": folder + "/html-manager",
+    "@jupyter-widgets/base": folder + "/base",
+    "@jupyter-widgets/controls": folder + "/controls",
+    "@jupyter-widgets/output": folder + "/output"
+  }});
   window.addEventListener("DOMContentLoaded", function () {
     var mathjax = window.MathJax;
     if (mathjax && mathjax.typesetPromise && !mathjax.Hub) {

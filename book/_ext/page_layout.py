@@ -11,8 +11,16 @@ whatever scrolls sideways.
   while there is more to see on that side, and the stylesheet fades that edge, so the reader can
   tell that the box scrolls. Boxes that fit are left alone.
 
-The files are ``static/book-layout.css`` and ``static/book-layout.js`` next to this module; they
-are served from ``_static`` like the theme's own.
+* On a phone nothing makes the page wider than the screen: figures keep their aspect ratio and
+  shrink (see also ``page_markup.py``), headings, API signatures and code in running text break
+  where they must, and a display equation wider than the page scrolls inside its own box.
+* Links on the tinted background of theorem and note boxes, and search terms highlighted in dark
+  mode, have a contrast of at least 4.5:1 (WCAG 2.1 AA).
+* ``static/book-a11y.js`` names the sliders of the saved widgets after their label, makes them
+  announce the value their readout shows, and turns the TeX of search excerpts into readable text.
+
+The files are ``static/book-layout.css``, ``static/book-layout.js`` and ``static/book-a11y.js``
+next to this module; they are served from ``_static`` like the theme's own.
 """
 
 from __future__ import annotations
@@ -31,4 +39,5 @@ def setup(app):
     app.connect("builder-inited", _add_static_path)
     app.add_css_file("book-layout.css")
     app.add_js_file("book-layout.js", loading_method="defer")
+    app.add_js_file("book-a11y.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
