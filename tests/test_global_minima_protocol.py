@@ -68,9 +68,9 @@ def record_data(monkeypatch):
     seen = []
     decide = global_minima.region_has_global_minimum
 
-    def recording(X, y, A, v, method="lp"):
+    def recording(X, y, A, v, method="lp", interior=None):
         seen.append((np.array(X), np.array(y)))
-        return decide(X, y, A, v, method=method)
+        return decide(X, y, A, v, method=method, interior=interior)
 
     monkeypatch.setattr(global_minima, "region_has_global_minimum", recording)
     return seen
