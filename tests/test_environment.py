@@ -414,6 +414,8 @@ MIN_TORCH = "2.3.1"
 #: listed fails test_lecture_utils_uses_only_torch_that_its_lowest_torch_has: check that torch
 #: 2.3 has it (https://pytorch.org/docs/2.3/) and list it, or raise MIN_TORCH and pyproject.toml.
 TORCH_API = {
+    # private, read only through a guarded import (_validation._is_traced: absent means "not traced")
+    "torch._C._functorch",
     "torch.Tensor",
     "torch.as_tensor",
     "torch.cat",
@@ -431,6 +433,7 @@ TORCH_API = {
     "torch.func.vmap",
     "torch.func.functional_call",
     "torch.inference_mode",
+    "torch.isfinite",
     "torch.autograd",
     "torch.autograd.grad",
     "torch.autograd.backward",
