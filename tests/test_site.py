@@ -702,7 +702,7 @@ def test_nothing_scrolls_sideways_and_figures_keep_their_shape(open_page, path):
     page.set_viewport_size(PHONE)
     page.evaluate(SETTLED_JS)
     result = page.evaluate(PHONE_OVERFLOW_JS)
-    if result["found"]:  # a busy machine may not have laid the page out again yet: once more
+    if result["found"]:  # a busy machine may not have laid the page out yet: look again
         page.wait_for_timeout(1500)
         page.evaluate(SETTLED_JS)
         result = page.evaluate(PHONE_OVERFLOW_JS)
