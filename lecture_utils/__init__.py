@@ -23,7 +23,8 @@ The modules follow the book's concepts:
 * :mod:`lecture_utils.scale` - digits and networks of 10^4 - 10^5 parameters: Lanczos, the NTK Gram matrix;
 * :mod:`lecture_utils.sweeps` - parallel, cached parameter sweeps; :mod:`lecture_utils.reproduce` - the paper's figures;
 * :mod:`lecture_utils.checks` - feedback for the problem sets; :mod:`lecture_utils.assignments` - student versions;
-* :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`.
+* :mod:`lecture_utils.plotting` - the book's figure style and :func:`show`;
+* :mod:`lecture_utils.tables` - printed tables of results.
 
 The names used across chapters are re-exported here.
 """
@@ -112,6 +113,7 @@ from .regions import (
     region_interior_point,
     zaslavsky_count,
 )
+from .tables import format_table, print_table
 from .training import gradient_descent, squared_loss
 from .training_regions import (
     batched_gradient_descent,
@@ -209,6 +211,8 @@ __all__ = [
     "sweep_explorer",
     "PALETTE",
     "use_book_style",
+    "format_table",
+    "print_table",
     "figure_digest",
     "show",
 ]
