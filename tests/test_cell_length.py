@@ -88,4 +88,3 @@ def test_median_open_cell_is_short():
         f"median open code cell {median} lines over {len(lengths)} cells "
         f"(at most {MEDIAN_LINES})"
     )
-
