@@ -28,6 +28,7 @@ __all__ = [
     "residual_curvature",
     "hessian_spectrum",
     "count_eigenvalue_signs",
+    "plot_hessian_spectra",
 ]
 
 ModelWithInputs = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor]
@@ -178,3 +179,96 @@ def count_eigenvalue_signs(eigenvalues, tol: float) -> dict[str, int]:
         "zero": int(np.sum(np.abs(eigenvalues) <= tol)),
         "positive": int(np.sum(eigenvalues > tol)),
     }
+
+
+def plot_hessian_spectra(
+    spectra: dict,
+    tol: float,
+    n_flat: int,
+    hollow=(),
+    floor: float = 1e-12,
+    linthresh: float = 1e-6,
+    ax=None,
+):
+    """Draw sorted Hessian spectra of several parameter points against the eigenvalue index.
+
+    Each spectrum is drawn as markers on a symmetric logarithmic scale (linear on
+    ``(-linthresh, linthresh)``), in the book's palette in the order of the dictionary. The band
+    ``|lambda| <= tol`` of :func:`count_eigenvalue_signs` is shaded gray, and a dotted line
+    separates the first ``n_flat`` indices, where a global minimum with a rank-``n`` Jacobian has
+    its ``P - n`` zero eigenvalues, from the last ``P - n_flat``.
+
+    Parameters
+    ----------
+    spectra : dict
+        ``{name: eigenvalues}``, each of shape ``(P,)`` and ascending, as from
+        :func:`hessian_spectrum`; the names are the legend entries.
+    tol : float
+        Half-width of the shaded band (the tolerance of :func:`count_eigenvalue_signs`).
+    n_flat : int
+        Number of expected zero eigenvalues, ``P - n`` at a global minimum; ``0 <= n_flat <= P``.
+    hollow : collection of str, optional
+        Names drawn with open markers (points that are not minima, say).
+    floor : float, optional
+        Magnitudes below ``floor`` (rounding noise) are drawn at exactly 0.
+    linthresh : float, optional
+        Half-width of the linear range of the symlog scale.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default on a new figure of 7 x 3.8 inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import PALETTE
+
+    if not isinstance(spectra, dict) or not spectra:
+        raise ValueError("spectra must be a non-empty dictionary {name: eigenvalues}")
+    values = {name: as_vector(v, f"spectra[{name!r}]") for name, v in spectra.items()}
+    n_params = {v.size for v in values.values()}
+    if len(n_params) != 1:
+        raise ValueError(
+            f"all spectra must have the same length, got {sorted(n_params)}"
+        )
+    (n_params,) = n_params
+    tol = check_real(tol, "tol", low=0)
+    floor = check_real(floor, "floor", low=0)
+    linthresh = check_real(linthresh, "linthresh", low=0, low_open=True)
+    if isinstance(n_flat, bool) or not isinstance(n_flat, (int, np.integer)):
+        raise TypeError(f"n_flat must be an integer, got {n_flat!r}")
+    if not 0 <= n_flat <= n_params:
+        raise ValueError(f"n_flat must lie in [0, {n_params}], got {n_flat}")
+    if len(values) > len(PALETTE):
+        raise ValueError(f"at most {len(PALETTE)} spectra, got {len(values)}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+    else:
+        fig = ax.figure
+    index = np.arange(1, n_params + 1)
+    for k, (name, eigenvalues) in enumerate(values.items()):
+        shown = np.where(np.abs(eigenvalues) < floor, 0.0, eigenvalues)
+        ax.plot(
+            index,
+            shown,
+            "o",
+            ms=4,
+            mfc="none" if name in hollow else None,
+            color=PALETTE[k],
+            label=name,
+        )
+    ax.axhspan(
+        -tol, tol, color="gray", alpha=0.2, lw=0, label=rf"$|\lambda| \leq$ {tol:g}"
+    )
+    ax.axvline(n_flat + 0.5, color="gray", ls=":", lw=1)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    ax.set(
+        xlabel="eigenvalue index (ascending)",
+        ylabel=r"eigenvalue $\lambda_i$ (symlog)",
+        title=f"Hessian spectra: {n_flat} zero and {n_params - n_flat} positive at the "
+        "minima",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    return fig

@@ -44,6 +44,7 @@ __all__ = [
     "cooper_deep_interpolation",
     "random_feature_matrix",
     "polynomial_feature_dimension",
+    "plot_cooper_interpolant",
 ]
 
 #: The activations accepted by Cooper's construction: rectified in the sense of his Definition 3.1.
@@ -470,3 +471,66 @@ def polynomial_feature_dimension(d0: int, q: int) -> int:
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 0:
         raise ValueError(f"q (the degree) must be a non-negative integer, got {q!r}")
     return exact_binomial(d0 + int(q), int(q), "the dimension")
+
+
+#: How the figures name the rectified activations.
+_DISPLAY_NAMES = {"smoolu": "smooLU", "relu": "ReLU"}
+
+
+def plot_cooper_interpolant(f: InterpolatingNetwork, X, y, grid):
+    """Draw a one-dimensional interpolant of :func:`cooper_interpolation` and its matrix ``A``.
+
+    Top: the network ``x -> f(x)`` on ``grid``, the data ``(x_i, y_i)`` and, dotted, the input
+    ``b_j / a`` at which each unit switches on. Bottom: the hidden outputs on the data,
+    ``A[i, j] = sigma(a x_i - b_j)`` (:meth:`InterpolatingNetwork.feature_matrix`), as an image
+    with the entries that are exactly zero left blank: for data sorted by input, the blank part
+    is the strict upper triangle.
+
+    Parameters
+    ----------
+    f : InterpolatingNetwork
+        A network on one-dimensional inputs (``d0 = 1``).
+    X : array of shape ``(1, n)``
+        The inputs it interpolates.
+    y : array of shape ``(n,)``
+        Their labels.
+    grid : array of shape ``(1, m)``
+        The inputs at which to draw the network.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure of 6.4 x 7 inches.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(f, InterpolatingNetwork):
+        raise TypeError(
+            "f must be an InterpolatingNetwork, as cooper_interpolation returns"
+        )
+    if f.direction.shape != (1,):
+        raise ValueError(
+            f"f must take one-dimensional inputs, its direction has shape {f.direction.shape}"
+        )
+    X = as_matrix(X, "X", rows=1)
+    y = as_vector(y, "y", length=X.shape[1])
+    grid = as_matrix(grid, "grid", rows=1)
+    A = f.feature_matrix(X)
+    fig, (ax_fit, ax_mat) = plt.subplots(2, 1, figsize=(6.4, 7.0), layout="constrained")
+    ax_fit.plot(grid[0], f(grid), label="network $f$")
+    ax_fit.scatter(X[0], y, color="black", zorder=3, label="data")
+    for b in f.thresholds / f.direction[0]:  # thresholds, in input units
+        ax_fit.axvline(b, color="gray", lw=0.8, ls=":")
+    name = _DISPLAY_NAMES.get(f.activation, f.activation)
+    ax_fit.set(
+        xlabel="input $x$", ylabel="output", title=f"Cooper's interpolant ({name})"
+    )
+    ax_fit.legend(loc="lower left", fontsize=8)
+    image = ax_mat.imshow(np.where(A > 0, A, np.nan), cmap="viridis")
+    fig.colorbar(image, ax=ax_mat, label=r"$\sigma(a x_i - \beta_j)$")
+    ax_mat.set(
+        xlabel="hidden unit $j$",
+        ylabel="data point $i$",
+        title="The triangular matrix $A$",
+    )
+    return fig

@@ -29,6 +29,7 @@ __all__ = [
     "gauss_newton_to_manifold",
     "tangent_space",
     "walk_on_manifold",
+    "plot_manifold_walk",
 ]
 
 Model = Callable[[dict[str, torch.Tensor]], torch.Tensor]
@@ -351,3 +352,104 @@ def walk_on_manifold(
         "gn_steps": np.array(gn_steps),
     }
     return path, history
+
+
+def plot_manifold_walk(
+    history: dict,
+    outputs_data,
+    outputs_test,
+    level: float = 1e-20,
+    floor: float = 1e-10,
+):
+    """Draw a walk of :func:`walk_on_manifold`: its loss, its distance, and the outputs it changes.
+
+    Three panels against the arc length ``s_k`` of the walk. Top: the loss after each tangent
+    step and after each projection, the latter drawn as ``max(L, level)`` on a logarithmic scale
+    with ``level`` dotted. Middle: the distance ``||theta_k - theta_0||`` and, dotted, the arc
+    length itself. Bottom: the change ``F(theta_k; x) - F(theta_0; x)`` of the outputs on the data
+    (gray, changes below ``floor`` drawn at 0) and at the test inputs (coloured).
+
+    Parameters
+    ----------
+    history : dict
+        The second value returned by :func:`walk_on_manifold` for ``K`` steps: ``"arc_length"``,
+        ``"loss"`` and ``"distance"`` of length ``K + 1``, ``"predictor_loss"`` of length ``K``.
+    outputs_data : array of shape ``(K + 1, n)``
+        The outputs ``F(theta_k, X)`` on the data along the walk.
+    outputs_test : array of shape ``(K + 1, m)``
+        The outputs at ``m <= 5`` test inputs along the walk.
+    level : float, optional
+        The interpolation level, a power of ten: losses below it are drawn at it.
+    floor : float, optional
+        Changes of the outputs on the data below ``floor`` (rounding noise) are drawn at 0.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure of 6.4 x 8.4 inches.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import PALETTE
+
+    if not isinstance(history, dict):
+        raise TypeError("history must be the dictionary returned by walk_on_manifold")
+    missing = {"arc_length", "loss", "distance", "predictor_loss"} - set(history)
+    if missing:
+        raise ValueError(f"history lacks {sorted(missing)}")
+    s = as_vector(history["arc_length"], "history['arc_length']")
+    loss = as_vector(history["loss"], "history['loss']", length=s.size)
+    distance = as_vector(history["distance"], "history['distance']", length=s.size)
+    predictor = as_vector(
+        history["predictor_loss"], "history['predictor_loss']", length=s.size - 1
+    )
+    outputs_data = as_matrix(outputs_data, "outputs_data", rows=s.size)
+    outputs_test = as_matrix(outputs_test, "outputs_test", rows=s.size)
+    if outputs_test.shape[1] > len(PALETTE) - 3:
+        raise ValueError(f"at most {len(PALETTE) - 3} test inputs")
+    level = check_real(level, "level", low=0, low_open=True)
+    exponent = round(np.log10(level))
+    if not np.isclose(level, 10.0**exponent, rtol=1e-12, atol=0):
+        raise ValueError(f"level must be a power of ten, got {level!r}")
+    floor = check_real(floor, "floor", low=0)
+    power = f"10^{{{exponent}}}"
+    fig, (ax_loss, ax_dist, ax_out) = plt.subplots(
+        3, 1, figsize=(6.4, 8.4), layout="constrained"
+    )
+    ax_loss.semilogy(s[1:], predictor, label="after the tangent step")
+    ax_loss.semilogy(
+        s, np.maximum(loss, level), label=rf"after projection, $\max(L, {power})$"
+    )
+    ax_loss.axhline(
+        level, color="gray", ls=":", lw=1, label=f"interpolation level ${power}$"
+    )
+    ax_loss.set(
+        xlabel="arc length", ylabel=r"loss $L(\theta)$", title="Loss along the walk"
+    )
+    ax_loss.legend(fontsize=8)
+    ax_dist.plot(s, distance, color=PALETTE[2])
+    ax_dist.plot(s, s, ":", color="gray", label="arc length")
+    ax_dist.set(
+        xlabel="arc length",
+        ylabel=r"$\|\theta_k - \theta_0\|$",
+        title="Distance from the start",
+    )
+    ax_dist.legend(fontsize=8)
+    data_change = outputs_data - outputs_data[0]
+    ax_out.plot(
+        s, np.where(np.abs(data_change) < floor, 0.0, data_change), color="gray", lw=1
+    )
+    for j in range(outputs_test.shape[1]):
+        ax_out.plot(
+            s,
+            outputs_test[:, j] - outputs_test[0, j],
+            color=PALETTE[j + 3],
+            label=f"test input {j + 1}",
+        )
+    ax_out.set(
+        xlabel="arc length",
+        ylabel=r"$F(\theta_k; x) - F(\theta_0; x)$",
+        title="Change of the outputs",
+    )
+    ax_out.legend(fontsize=8)
+    return fig

@@ -53,6 +53,8 @@ __all__ = [
     "barrier_level",
     "component_classes",
     "draw_sublevel_components",
+    "draw_local_minima",
+    "plot_descent_map",
 ]
 
 #: Default tolerance above the minimum value within which a grid cell counts as a global minimum.
@@ -520,3 +522,136 @@ def draw_sublevel_components(ax, axis0, axis1, report: SublevelReport):
         vmin=-0.5,
         vmax=2.5,
     )
+
+
+def draw_local_minima(ax, points, sizes=(9, 4)):
+    """Mark the local minima of a two-parameter loss on ``ax``.
+
+    The first point, the global minimum, is drawn as a black star, the others as white dots with
+    a black edge, so that they show on the blue and vermillion of
+    :func:`draw_sublevel_components` alike.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; the first parameter goes on the horizontal axis.
+    points : sequence of pairs
+        The minima ``(u, v)``, the global minimum first.
+    sizes : pair of float, optional
+        Marker sizes of the star and of the dots.
+
+    Returns
+    -------
+    list of matplotlib.lines.Line2D
+        One marker per point, in the order of ``points``.
+    """
+    points = as_float_array(points, "points", ndim=2)
+    if points.shape[1] != 2 or points.shape[0] < 1:
+        raise ValueError(
+            f"points must have shape (m, 2) with m >= 1, got {points.shape}"
+        )
+    if len(sizes) != 2 or min(sizes) <= 0:
+        raise ValueError(f"sizes must be two positive marker sizes, got {sizes!r}")
+    markers = []
+    for k, (u, v) in enumerate(points):
+        markers += ax.plot(
+            u,
+            v,
+            "*" if k == 0 else "o",
+            ms=sizes[0] if k == 0 else sizes[1],
+            color="black",
+            mfc="white" if k else "black",
+        )
+    return markers
+
+
+def plot_descent_map(
+    reach, axis0, axis1, starts, rooted, minima, labels=("$u$", "$v$")
+):
+    """Draw where grid descent reaches a global minimum, and the rooted valleys of some starts.
+
+    Cells from which a descent path reaches a global minimum (:func:`reaches_global_minimum`) are
+    blue, the others vermillion; the boundary of the rooted valley (:func:`descent_reachable`) of
+    each start is drawn in the start's colour (orange, then black) around the start's square
+    marker; the local minima are marked as in :func:`draw_local_minima`.
+
+    Parameters
+    ----------
+    reach : bool array of shape ``(n0, n1)``
+        The map of :func:`reaches_global_minimum` on the grid ``axis0 x axis1``.
+    axis0, axis1 : array_like
+        The equally spaced grid axes, of lengths ``n0`` and ``n1``.
+    starts : dict
+        ``{name: (i, j)}``: at most two start cells, by index; the names are the legend entries.
+    rooted : dict
+        ``{name: mask}`` with the same names: the rooted valley of each start, a bool array of
+        shape ``(n0, n1)``.
+    minima : sequence of pairs
+        The local minima ``(u, v)``, the global minimum first.
+    labels : pair of str, optional
+        Labels of the horizontal and vertical axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure of 6.4 x 4.2 inches.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    axes = [as_vector(a, name) for a, name in ((axis0, "axis0"), (axis1, "axis1"))]
+    shape = (axes[0].size, axes[1].size)
+    reach = np.asarray(reach)
+    if reach.dtype != bool or reach.shape != shape:
+        raise ValueError(f"reach must be a bool array of shape {shape}")
+    if not isinstance(starts, dict) or not isinstance(rooted, dict):
+        raise TypeError(
+            "starts and rooted must be dictionaries keyed by the starts' names"
+        )
+    if list(starts) != list(rooted) or not 1 <= len(starts) <= 2:
+        raise ValueError("starts and rooted must have the same one or two names")
+    for name, cell in starts.items():
+        mask = np.asarray(rooted[name])
+        if mask.dtype != bool or mask.shape != shape:
+            raise ValueError(f"rooted[{name!r}] must be a bool array of shape {shape}")
+        if len(cell) != 2 or not all(0 <= c < s for c, s in zip(cell, shape)):
+            raise ValueError(f"starts[{name!r}] = {cell!r} is not a cell of the grid")
+    extent = []
+    for a, name in zip(axes, ("axis0", "axis1")):
+        if a.size < 2 or np.diff(a).min() <= 0:
+            raise ValueError(f"{name} must hold at least 2 increasing values")
+        half = (a[1] - a[0]) / 2  # cells are centred on the grid points
+        extent += [a[0] - half, a[-1] + half]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.imshow(
+        reach.T,
+        origin="lower",
+        extent=extent,
+        aspect="auto",
+        cmap=ListedColormap([PALETTE[1], PALETTE[0]]),
+        interpolation="nearest",
+    )
+    for k, (name, cell) in enumerate(starts.items()):
+        colour = PALETTE[4 + 2 * k]
+        ax.contour(
+            *axes,
+            np.asarray(rooted[name]).T.astype(float),
+            levels=[0.5],
+            colors=[colour],
+        )
+        ax.plot(
+            axes[0][cell[0]],
+            axes[1][cell[1]],
+            "s",
+            color=colour,
+            mec="white",
+            label=name,
+        )
+    draw_local_minima(ax, minima, sizes=(9, 5))
+    ax.set(
+        xlabel=labels[0],
+        ylabel=labels[1],
+        title="Where descent can reach the global minimum",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    return fig

@@ -133,3 +133,99 @@ def test_bad_input_raises():
         residual_curvature(softplus_model, params, X, y[:4])
     with pytest.raises(ValueError, match="tol"):
         count_eigenvalue_signs([1.0], tol=-1.0)
+
+
+# --- plot_hessian_spectra: the figure of Chapter 4's spectra ---
+
+
+def _spectra():
+    rng = np.random.default_rng(0)
+    flat = np.sort(rng.uniform(-1e-13, 1e-13, 7))
+    at_minimum = np.concatenate([flat, [0.3, 2.0, 40.0]])
+    start = np.sort(rng.normal(0, 1, 10))
+    return {"minimum": at_minimum, "start": start}
+
+
+def test_plot_hessian_spectra_draws_the_data():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.hessians import plot_hessian_spectra
+
+    spectra = _spectra()
+    fig = plot_hessian_spectra(spectra, 1e-4, 7, hollow=["start"])
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    # two spectra, then the dotted separator
+    assert [line.get_label() for line in lines[:2]] == ["minimum", "start"]
+    for line, values in zip(lines, spectra.values()):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 11))
+        expected = np.where(np.abs(values) < 1e-12, 0.0, values)
+        np.testing.assert_array_equal(line.get_ydata(), expected)
+    assert np.all(lines[0].get_ydata()[:7] == 0) and lines[0].get_ydata()[7] == 0.3
+    assert lines[0].get_markerfacecolor() != "none"
+    assert lines[1].get_markerfacecolor() == "none"
+    assert lines[2].get_xdata()[0] == 7.5 and lines[2].get_linestyle() == ":"
+    (band,) = ax.patches
+    ys = band.get_path().transformed(band.get_patch_transform()).vertices[:, 1]
+    assert np.isclose(ys.min(), -1e-4) and np.isclose(ys.max(), 1e-4)
+    assert ax.get_yscale() == "symlog"
+    assert ax.get_title() == "Hessian spectra: 7 zero and 3 positive at the minima"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["minimum", "start", r"$|\lambda| \leq$ 0.0001"]
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    assert plot_hessian_spectra(spectra, 1e-4, 7, ax=ax) is fig
+    plt.close(fig)
+
+
+def test_plot_hessian_spectra_rejects_bad_input():
+    from lecture_utils.hessians import plot_hessian_spectra
+
+    spectra = _spectra()
+    with pytest.raises(ValueError, match="same length"):
+        plot_hessian_spectra({"a": np.zeros(3), "b": np.zeros(4)}, 1e-4, 1)
+    with pytest.raises(ValueError, match="n_flat"):
+        plot_hessian_spectra(spectra, 1e-4, 11)
+    with pytest.raises(TypeError, match="n_flat"):
+        plot_hessian_spectra(spectra, 1e-4, 2.5)
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_hessian_spectra({}, 1e-4, 0)
+    with pytest.raises(ValueError):
+        plot_hessian_spectra(spectra, -1.0, 7)
+
+
+def test_plot_hessian_spectra_is_the_chapter_figure():
+    # the figure as Chapter 4 drew it inline, before the function existed
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.hessians import plot_hessian_spectra
+
+    spectra, tol, n_params, n = _spectra(), 1e-4, 10, 3
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    index = np.arange(1, n_params + 1)
+    for k, (name, values) in enumerate(spectra.items()):
+        shown = np.where(np.abs(values) < 1e-12, 0.0, values)
+        ax.plot(
+            index,
+            shown,
+            "o",
+            ms=4,
+            mfc="none" if name == "start" else None,
+            color=lu.PALETTE[k],
+            label=name,
+        )
+    ax.axhspan(
+        -tol, tol, color="gray", alpha=0.2, lw=0, label=rf"$|\lambda| \leq$ {tol:g}"
+    )
+    ax.axvline(n_params - n + 0.5, color="gray", ls=":", lw=1)
+    ax.set_yscale("symlog", linthresh=1e-6)
+    ax.set(
+        xlabel="eigenvalue index (ascending)",
+        ylabel=r"eigenvalue $\lambda_i$ (symlog)",
+        title="Hessian spectra: 7 zero and 3 positive at the minima",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    new = plot_hessian_spectra(spectra, tol, n_params - n, hollow=["start"])
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    assert new.get_size_inches().tolist() == fig.get_size_inches().tolist()
+    plt.close("all")

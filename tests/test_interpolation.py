@@ -241,3 +241,94 @@ def test_random_feature_matrix_entries_and_validation():
         random_feature_matrix(X, 3, "swish")
     with pytest.raises(ValueError, match="non-finite"):
         random_feature_matrix(X, 3, lambda z: np.where(z > 0, np.inf, 0.0), seed=0)
+
+
+# --- plot_cooper_interpolant: the figure of Chapter 2's construction ---
+
+
+def _line_fit(activation="smoolu"):
+    x_line = lu.sorted_distinct_inputs(6, seed=2)
+    y_line = lu.random_labels(6, seed=3)
+    return cooper_interpolation(x_line, y_line, activation), x_line, y_line
+
+
+def test_plot_cooper_interpolant_draws_the_network_and_its_matrix():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.interpolation import plot_cooper_interpolant
+
+    f, x_line, y_line = _line_fit()
+    grid = np.linspace(-1.2, 1.1, 50)[None, :]
+    fig = plot_cooper_interpolant(f, x_line, y_line, grid)
+    ax_fit, ax_mat, colorbar = fig.axes
+    curve, *switches = ax_fit.get_lines()
+    np.testing.assert_array_equal(curve.get_xdata(), grid[0])
+    np.testing.assert_array_equal(curve.get_ydata(), f(grid))
+    (points,) = ax_fit.collections
+    np.testing.assert_array_equal(
+        points.get_offsets(), np.column_stack([x_line[0], y_line])
+    )
+    # one dotted line per unit, at b_j / a, each between two neighbouring data points
+    starts = [line.get_xdata()[0] for line in switches]
+    np.testing.assert_allclose(starts, f.thresholds / f.direction[0], rtol=1e-12)
+    assert all(line.get_linestyle() == ":" for line in switches) and len(starts) == 6
+    assert ax_fit.get_title() == "Cooper's interpolant (smooLU)"
+    (image,) = ax_mat.get_images()
+    shown = image.get_array()
+    A = f.feature_matrix(x_line)
+    blank = np.ma.getmaskarray(shown) | np.isnan(np.ma.getdata(shown))
+    np.testing.assert_array_equal(blank, np.triu(np.ones((6, 6), dtype=bool), 1))
+    lower = np.tril_indices(6)
+    np.testing.assert_array_equal(np.ma.getdata(shown)[lower], A[lower])
+    assert colorbar.get_ylabel() == r"$\sigma(a x_i - \beta_j)$"
+    plt.close(fig)
+    fig = plot_cooper_interpolant(*_line_fit("relu"), grid)
+    assert fig.axes[0].get_title() == "Cooper's interpolant (ReLU)"
+    plt.close(fig)
+
+
+def test_plot_cooper_interpolant_rejects_bad_input():
+    from lecture_utils.interpolation import plot_cooper_interpolant
+
+    f, x_line, y_line = _line_fit()
+    grid = np.linspace(-1, 1, 5)[None, :]
+    with pytest.raises(ValueError):
+        plot_cooper_interpolant(f, x_line, y_line[:-1], grid)
+    with pytest.raises(ValueError):
+        plot_cooper_interpolant(f, np.vstack([x_line, x_line]), y_line, grid)
+    with pytest.raises(TypeError, match="InterpolatingNetwork"):
+        plot_cooper_interpolant(lambda X: X, x_line, y_line, grid)
+    X2 = lu.uniform_cube_inputs(2, 5, seed=0)
+    f2 = cooper_interpolation(X2, lu.random_labels(5, seed=1))
+    with pytest.raises(ValueError, match="one-dimensional"):
+        plot_cooper_interpolant(f2, X2, lu.random_labels(5, seed=1), grid)
+
+
+def test_plot_cooper_interpolant_is_the_chapter_figure():
+    # the figure as Chapter 2 drew it inline, before the function existed
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.interpolation import plot_cooper_interpolant
+
+    f_line, x_line, y_line = _line_fit()
+    grid = np.linspace(-1.2, 1.1, 500)[None, :]
+    A_line = f_line.feature_matrix(x_line)
+    fig, (ax_fit, ax_mat) = plt.subplots(2, 1, figsize=(6.4, 7.0), layout="constrained")
+    ax_fit.plot(grid[0], f_line(grid), label="network $f$")
+    ax_fit.scatter(x_line[0], y_line, color="black", zorder=3, label="data")
+    for b in f_line.thresholds / f_line.direction[0]:
+        ax_fit.axvline(b, color="gray", lw=0.8, ls=":")
+    ax_fit.set(
+        xlabel="input $x$", ylabel="output", title="Cooper's interpolant (smooLU)"
+    )
+    ax_fit.legend(loc="lower left", fontsize=8)
+    image = ax_mat.imshow(np.where(A_line > 0, A_line, np.nan), cmap="viridis")
+    fig.colorbar(image, ax=ax_mat, label=r"$\sigma(a x_i - \beta_j)$")
+    ax_mat.set(
+        xlabel="hidden unit $j$",
+        ylabel="data point $i$",
+        title="The triangular matrix $A$",
+    )
+    new = plot_cooper_interpolant(f_line, x_line, y_line, grid)
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    plt.close("all")

@@ -182,3 +182,135 @@ def test_bad_input_raises():
         tangent_space(np.eye(2), rtol=-1.0)
     with pytest.raises(ValueError, match="length"):
         unflatten_params(np.ones(2), start)
+
+
+# --- plot_manifold_walk: the figure of Chapter 3's walk ---
+
+
+def _walk_record(steps=12):
+    rng = np.random.default_rng(1)
+    s = np.concatenate([[0.0], np.cumsum(rng.uniform(0.04, 0.05, steps))])
+    history = {
+        "arc_length": s,
+        "loss": 10.0 ** rng.uniform(-31, -22, steps + 1),
+        "predictor_loss": 10.0 ** rng.uniform(-8, -6, steps),
+        "distance": 0.95 * s,
+    }
+    outputs_data = np.tile(rng.normal(size=4), (steps + 1, 1))
+    outputs_data[5, 2] += 1e-13  # rounding noise on the data: drawn at 0
+    outputs_test = np.cumsum(rng.normal(size=(steps + 1, 3)), axis=0)
+    return history, outputs_data, outputs_test
+
+
+def test_plot_manifold_walk_draws_the_data():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.manifold import plot_manifold_walk
+
+    history, outputs_data, outputs_test = _walk_record()
+    s = history["arc_length"]
+    fig = plot_manifold_walk(history, outputs_data, outputs_test)
+    ax_loss, ax_dist, ax_out = fig.axes
+    predictor, projected, level = ax_loss.get_lines()
+    np.testing.assert_array_equal(predictor.get_xdata(), s[1:])
+    np.testing.assert_array_equal(predictor.get_ydata(), history["predictor_loss"])
+    np.testing.assert_array_equal(projected.get_ydata(), np.full(s.size, 1e-20))
+    assert level.get_ydata()[0] == 1e-20 and ax_loss.get_yscale() == "log"
+    assert projected.get_label() == r"after projection, $\max(L, 10^{-20})$"
+    assert level.get_label() == "interpolation level $10^{-20}$"
+    distance, diagonal = ax_dist.get_lines()
+    np.testing.assert_array_equal(distance.get_ydata(), history["distance"])
+    np.testing.assert_array_equal(diagonal.get_ydata(), s)
+    lines = ax_out.get_lines()
+    assert len(lines) == 4 + 3
+    assert all(np.all(line.get_ydata() == 0) for line in lines[:4])
+    for j, line in enumerate(lines[4:]):
+        expected = outputs_test[:, j] - outputs_test[0, j]
+        np.testing.assert_allclose(line.get_ydata(), expected, rtol=0, atol=0)
+        assert line.get_label() == f"test input {j + 1}"
+        assert line.get_color() == lu.PALETTE[j + 3]
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [
+        "Loss along the walk",
+        "Distance from the start",
+        "Change of the outputs",
+    ]
+    plt.close(fig)
+    # a change of the data outputs above the floor is drawn as it is
+    outputs_data[5, 2] += 1e-3
+    fig = plot_manifold_walk(history, outputs_data, outputs_test, level=1e-25)
+    assert fig.axes[2].get_lines()[2].get_ydata()[5] == pytest.approx(1e-3)
+    assert fig.axes[0].get_lines()[1].get_label().endswith("10^{-25})$")
+    plt.close(fig)
+
+
+def test_plot_manifold_walk_rejects_bad_input():
+    from lecture_utils.manifold import plot_manifold_walk
+
+    history, outputs_data, outputs_test = _walk_record()
+    with pytest.raises(ValueError, match="length"):
+        plot_manifold_walk(
+            {**history, "predictor_loss": history["predictor_loss"][:-1]},
+            outputs_data,
+            outputs_test,
+        )
+    with pytest.raises(ValueError, match="lacks"):
+        plot_manifold_walk({"loss": history["loss"]}, outputs_data, outputs_test)
+    with pytest.raises(ValueError):
+        plot_manifold_walk(history, outputs_data[:-1], outputs_test)
+    with pytest.raises(ValueError, match="power of ten"):
+        plot_manifold_walk(history, outputs_data, outputs_test, level=3e-20)
+    with pytest.raises(TypeError):
+        plot_manifold_walk([1, 2], outputs_data, outputs_test)
+
+
+def test_plot_manifold_walk_is_the_chapter_figure():
+    # the figure as Chapter 3 drew it inline, before the function existed
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.manifold import plot_manifold_walk
+
+    walk, outputs_data, outputs_test = _walk_record()
+    s = walk["arc_length"]
+    level = 1e-20
+    fig, (ax_loss, ax_dist, ax_out) = plt.subplots(
+        3, 1, figsize=(6.4, 8.4), layout="constrained"
+    )
+    ax_loss.semilogy(s[1:], walk["predictor_loss"], label="after the tangent step")
+    ax_loss.semilogy(
+        s,
+        np.maximum(walk["loss"], level),
+        label=r"after projection, $\max(L, 10^{-20})$",
+    )
+    ax_loss.axhline(
+        level, color="gray", ls=":", lw=1, label="interpolation level $10^{-20}$"
+    )
+    ax_loss.set(
+        xlabel="arc length", ylabel=r"loss $L(\theta)$", title="Loss along the walk"
+    )
+    ax_loss.legend(fontsize=8)
+    ax_dist.plot(s, walk["distance"], color=lu.PALETTE[2])
+    ax_dist.plot(s, s, ":", color="gray", label="arc length")
+    ax_dist.set(
+        xlabel="arc length",
+        ylabel=r"$\|\theta_k - \theta_0\|$",
+        title="Distance from the start",
+    )
+    ax_dist.legend(fontsize=8)
+    ax_out.plot(s, np.zeros_like(outputs_data), color="gray", lw=1)
+    for j in range(3):
+        ax_out.plot(
+            s,
+            outputs_test[:, j] - outputs_test[0, j],
+            color=lu.PALETTE[j + 3],
+            label=f"test input {j + 1}",
+        )
+    ax_out.set(
+        xlabel="arc length",
+        ylabel=r"$F(\theta_k; x) - F(\theta_0; x)$",
+        title="Change of the outputs",
+    )
+    ax_out.legend(fontsize=8)
+    new = plot_manifold_walk(walk, outputs_data, outputs_test, level=level)
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    plt.close("all")

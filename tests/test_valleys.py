@@ -5,11 +5,13 @@ the theorem that relates spurious valleys to descent paths."""
 import heapq
 from collections import deque
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lecture_utils as lu
 from lecture_utils.valleys import (
     barrier_level,
     component_classes,
@@ -331,3 +333,148 @@ def test_bad_arguments_raise():
     ]:
         with pytest.raises(ValueError):
             call()
+
+
+# --- draw_local_minima and plot_descent_map: the figures of Chapter 5 ---
+
+
+def _descent_example():
+    axis0, axis1 = np.linspace(-2, 2, 41), np.linspace(-1, 1, 21)
+    grid = loss_on_grid(lambda a, b: 0.5 * (a * b - 1) ** 2 + 0.1 * a, axis0, axis1)
+    reach = reaches_global_minimum(grid)
+    starts = {"start A": (5, 3), "start B": (30, 15)}
+    rooted = {name: descent_reachable(grid, cell) for name, cell in starts.items()}
+    minima = [(1.5, 0.6), (-1.2, -0.8)]
+    return reach, axis0, axis1, starts, rooted, minima
+
+
+def test_draw_local_minima_marks_the_global_one_apart():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.valleys import draw_local_minima
+
+    fig, ax = plt.subplots()
+    star, dot, dot2 = draw_local_minima(ax, [(2, 0), (0.5, 0.9), (-1, 0)], sizes=(9, 4))
+    assert ax.get_lines() == [star, dot, dot2]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (2, 0)
+    assert (dot2.get_xdata()[0], dot2.get_ydata()[0]) == (-1, 0)
+    assert star.get_marker() == "*" and star.get_markersize() == 9
+    assert dot.get_marker() == "o" and dot.get_markersize() == 4
+    assert (
+        star.get_markerfacecolor() == "black" and dot.get_markerfacecolor() == "white"
+    )
+    with pytest.raises(ValueError, match="shape"):
+        draw_local_minima(ax, [(1, 2, 3)])
+    with pytest.raises(ValueError, match="sizes"):
+        draw_local_minima(ax, [(1, 2)], sizes=(9, 0))
+    plt.close(fig)
+
+
+def test_plot_descent_map_draws_the_map_the_valleys_and_the_minima():
+    from matplotlib.colors import to_hex
+
+    from lecture_utils.valleys import plot_descent_map
+
+    reach, axis0, axis1, starts, rooted, minima = _descent_example()
+    assert reach.any() and not reach.all()  # both colours appear
+    fig = plot_descent_map(reach, axis0, axis1, starts, rooted, minima, ("w", "b"))
+    (ax,) = fig.axes
+    (image,) = ax.get_images()
+    np.testing.assert_array_equal(image.get_array(), reach.T)
+    np.testing.assert_allclose(image.get_extent(), [-2.05, 2.05, -1.05, 1.05])
+    assert [to_hex(c) for c in image.get_cmap().colors] == [
+        to_hex(lu.PALETTE[1]),
+        to_hex(lu.PALETTE[0]),
+    ]
+    assert len(ax.collections) == 2  # one contour per rooted valley
+    square_a, square_b, star, dot = ax.get_lines()
+    assert (square_a.get_xdata()[0], square_a.get_ydata()[0]) == (axis0[5], axis1[3])
+    assert (square_b.get_xdata()[0], square_b.get_ydata()[0]) == (axis0[30], axis1[15])
+    assert (
+        square_a.get_color() == lu.PALETTE[4] and square_b.get_color() == lu.PALETTE[6]
+    )
+    assert star.get_marker() == "*" and dot.get_markersize() == 5
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("w", "b")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["start A", "start B"]
+    plt.close(fig)
+
+
+def test_plot_descent_map_rejects_bad_input():
+    from lecture_utils.valleys import plot_descent_map
+
+    reach, axis0, axis1, starts, rooted, minima = _descent_example()
+    with pytest.raises(ValueError, match="reach"):
+        plot_descent_map(reach.T, axis0, axis1, starts, rooted, minima)
+    with pytest.raises(ValueError, match="same"):
+        plot_descent_map(
+            reach, axis0, axis1, starts, {"start A": rooted["start A"]}, minima
+        )
+    with pytest.raises(ValueError, match="not a cell"):
+        plot_descent_map(
+            reach, axis0, axis1, {**starts, "start B": (41, 0)}, rooted, minima
+        )
+    with pytest.raises(ValueError, match="rooted"):
+        plot_descent_map(
+            reach,
+            axis0,
+            axis1,
+            starts,
+            {**rooted, "start B": rooted["start B"][1:]},
+            minima,
+        )
+    with pytest.raises(TypeError):
+        plot_descent_map(reach, axis0, axis1, list(starts), rooted, minima)
+    plt.close("all")
+
+
+def test_plot_descent_map_is_the_chapter_figure():
+    # the figure as Chapter 5 drew it inline, before the function existed
+    reach, w_axis, b_axis, starts, rooted, minima = _descent_example()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    half = (w_axis[1] - w_axis[0]) / 2
+    ax.imshow(
+        reach.T,
+        origin="lower",
+        extent=[-2 - half, 2 + half, -1 - half, 1 + half],
+        aspect="auto",
+        cmap=plt.matplotlib.colors.ListedColormap([lu.PALETTE[1], lu.PALETTE[0]]),
+        interpolation="nearest",
+    )
+    for k, (name, cell) in enumerate(starts.items()):
+        ax.contour(
+            w_axis,
+            b_axis,
+            rooted[name].T.astype(float),
+            levels=[0.5],
+            colors=[lu.PALETTE[4 + 2 * k]],
+        )
+        ax.plot(
+            w_axis[cell[0]],
+            b_axis[cell[1]],
+            "s",
+            color=lu.PALETTE[4 + 2 * k],
+            mec="white",
+            label=name,
+        )
+    for k, (w_c, b_c) in enumerate(minima):
+        ax.plot(
+            w_c,
+            b_c,
+            "*" if k == 0 else "o",
+            color="black",
+            mfc="white" if k else "black",
+            ms=9 if k == 0 else 5,
+        )
+    ax.set(
+        xlabel="weight $w$",
+        ylabel="bias $b$",
+        title="Where descent can reach the global minimum",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    from lecture_utils.valleys import plot_descent_map
+
+    labels = ("weight $w$", "bias $b$")
+    new = plot_descent_map(reach, w_axis, b_axis, starts, rooted, minima, labels)
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    plt.close("all")
