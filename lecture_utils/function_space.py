@@ -29,14 +29,15 @@ as elsewhere in the book, as ``X`` of shape ``(1, n)``.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
 
 from ._validation import as_float_array, as_vector, check_real
-from .plotting import PALETTE
 from .jacobians import jacobian_rank, relu_jacobian
+from .plotting import PALETTE
 from .regions import activation_pattern
 
 __all__ = [
@@ -464,8 +465,6 @@ def draw_simplex_polyline(ax, x, samples) -> None:
         Non-negative output vectors ``F(theta)``, one per row (``k = 0`` allowed); rows that are
         zero are left out.
     """
-    import itertools
-
     points = _line_points(x, min_points=2)
     n = points.shape[0]
     S = as_float_array(samples, "samples")
