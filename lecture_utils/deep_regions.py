@@ -10,7 +10,8 @@ Montufar, *Mildly overparameterized ReLU networks have a favorable loss landscap
   :func:`is_local_minimum` (an exact first-order test of local minimality at any point, smooth or not,
   whose output weights are nonzero);
 * :func:`deep_relu_jacobian` - the closed-form Jacobian of a deep bias-free ReLU network with respect to
-  all hidden weight matrices;
+  all hidden weight matrices, and :func:`deep_sigma_ratios` - how far from rank deficient it is at
+  random He initialisations;
 * :func:`full_rank_volume_fraction` and :func:`proposition11_width` - Monte Carlo volumes of the full-rank
   part of the cube ``[-1, 1]^{2 d1}`` of parameters ``(w, b)``;
 * :func:`pattern_distribution_2d`, :func:`anticoncentration_gamma` and :func:`anticoncentration_width` -
@@ -49,6 +50,7 @@ __all__ = [
     "is_local_minimum",
     "descend_to_local_minimum",
     "deep_relu_jacobian",
+    "deep_sigma_ratios",
     "full_rank_volume_fraction",
     "proposition11_width",
     "pattern_distribution_2d",
@@ -484,3 +486,54 @@ def anticoncentration_width(n: int, d0: int, gamma: float, eps: float) -> float:
             f"need 0 < gamma < 1 and 0 < eps < 1, got gamma={gamma!r}, eps={eps!r}"
         )
     return 8.0 / gamma**2 * math.log(d0 / eps) + 2.0 / gamma * (n / d0 + 1)
+
+
+def deep_sigma_ratios(X, hidden_widths, last, trials, seed=None) -> np.ndarray:
+    """``sigma_n / sigma_1`` of the deep Jacobian at random He initialisations.
+
+    Each trial draws the hidden weights ``W_l`` of a bias-free ReLU network with layer widths
+    ``d_0, hidden_widths..., last`` with i.i.d. entries ``N(0, 2 / d_{l-1})`` (He initialisation,
+    one matrix after the other from ``seed``), takes the output weights
+    ``v = (+1, -1, +1, ...)`` of length ``last``, and records the ratio of the ``n``-th to the largest
+    singular value of :func:`deep_relu_jacobian`. The Jacobian has rank ``n`` exactly when the ratio
+    is positive; in floating point a ratio above a small relative tolerance decides it.
+
+    Parameters
+    ----------
+    X : array of shape ``(d0, n)``
+        Inputs, one column per data point.
+    hidden_widths : sequence of int
+        The widths ``d_1, ..., d_{L-2}`` of the earlier hidden layers (may be empty).
+    last : int
+        The width ``d_{L-1}`` of the last hidden layer.
+    trials : int
+        Number of initialisations.
+    seed : int, numpy Generator or None
+        Randomness; a Generator is advanced.
+
+    Returns
+    -------
+    ndarray of shape ``(trials,)``
+        The ratios; ``0`` for a trial whose Jacobian vanishes (all units dead) or has fewer than
+        ``n`` columns.
+    """
+    from .networks import alternating_signs
+
+    X = as_matrix(X, "X")
+    widths = [X.shape[0]]
+    for k, width in enumerate([*hidden_widths, last]):
+        widths.append(check_positive_int(width, f"width {k + 1}"))
+    trials = check_positive_int(trials, "trials")
+    rng = rng_from(seed)
+    n = X.shape[1]
+    ratios = []
+    for _ in range(trials):
+        Ws = [
+            rng.normal(size=(b, a)) * np.sqrt(2 / a)
+            for a, b in zip(widths[:-1], widths[1:])
+        ]
+        J = deep_relu_jacobian(Ws, alternating_signs(widths[-1]), X)
+        s = np.linalg.svd(J, compute_uv=False)
+        full = len(s) >= n and s[0] > 0
+        ratios.append(s[n - 1] / s[0] if full else 0.0)  # 0: all dead
+    return np.array(ratios)

@@ -15,7 +15,11 @@ table:
 * :func:`polyline_points` - the vertices of the polyline in the simplex;
 * :func:`in_region_image` - whether a label vector lies in the image of a region (one unit or a
   sum of several units with output weights ``v``), by non-negative least squares;
-* :func:`simplex_coordinates` - coordinates for drawing points of the simplex in the plane or in space.
+* :func:`simplex_coordinates` - coordinates for drawing points of the simplex in the plane or in space;
+* :func:`distance_to_polyline` - the distance of a point from a polyline;
+* :func:`unit_on_polyline` - parameters of a unit whose normalised output is a prescribed point of the
+  polyline;
+* :func:`draw_simplex_polyline` - the simplex, the polyline and normalised outputs, drawn into an axes.
 
 Conventions: a parameter of a unit is ``theta = (w, b)`` (weight first, then bias, as in
 :func:`lecture_utils.jacobians.relu_jacobian`); inputs may be given as a vector of shape ``(n,)`` or,
@@ -25,6 +29,7 @@ as elsewhere in the book, as ``X`` of shape ``(1, n)``.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +37,7 @@ import scipy.optimize
 
 from ._validation import as_float_array, as_vector, check_real
 from .jacobians import jacobian_rank, relu_jacobian
+from .plotting import PALETTE
 from .regions import activation_pattern
 
 __all__ = [
@@ -42,6 +48,9 @@ __all__ = [
     "cone_extreme_rays",
     "simplex_coordinates",
     "MEMBERSHIP_TOL",
+    "distance_to_polyline",
+    "unit_on_polyline",
+    "draw_simplex_polyline",
 ]
 
 #: Default relative tolerance of :func:`in_region_image`: ``y`` is in a cone when the non-negative
@@ -364,3 +373,123 @@ def simplex_coordinates(points) -> np.ndarray:
         V = np.column_stack([np.cos(angles), np.sin(angles)])
     out = P @ V
     return out[0] if single else out
+
+
+def distance_to_polyline(p, vertices) -> float:
+    """Euclidean distance of the point ``p`` from the polyline through ``vertices``.
+
+    Parameters
+    ----------
+    p : array of shape ``(n,)``
+        The point.
+    vertices : array of shape ``(k, n)``, ``k >= 2``
+        The vertices of the polyline, in order; the polyline is the union of the ``k - 1`` segments
+        between consecutive vertices.
+
+    Returns
+    -------
+    float
+        ``min_k min_{0 <= t <= 1} |p - a_k - t (c_k - a_k)|`` over the segments ``[a_k, c_k]``.
+    """
+    V = as_float_array(vertices, "vertices")
+    if V.ndim != 2 or V.shape[0] < 2:
+        raise ValueError(
+            f"vertices must have shape (k, n) with k >= 2, got shape {V.shape}"
+        )
+    point = as_vector(p, "p")
+    if point.shape[0] != V.shape[1]:
+        raise ValueError(
+            f"p has {point.shape[0]} entries, the vertices have {V.shape[1]}"
+        )
+    a, c = V[:-1], V[1:]
+    length2 = np.einsum("kj,kj->k", c - a, c - a)
+    if np.any(length2 == 0):
+        raise ValueError("consecutive vertices must be distinct")
+    t = np.clip(np.einsum("kj,kj->k", point - a, c - a) / length2, 0, 1)
+    return float(np.min(np.linalg.norm(point - a - t[:, None] * (c - a), axis=1)))
+
+
+def unit_on_polyline(x, segment: int, t: float) -> np.ndarray:
+    """Parameters ``(w, b)`` of a unit whose normalised output is a given point of the polyline.
+
+    The rank-2 regions of one unit (regions ``2, ..., 2n - 2`` of :func:`relu_unit_regions`, in
+    order) map onto the ``2n - 3`` segments of the polyline of :func:`polyline_points`. On region
+    ``segment + 2``, with bounding rays ``r_0, r_1`` and images ``q_0 = J_A r_0``, ``q_1 = J_A r_1``,
+    the parameter ``theta = (1 - t) / sum(q_0) r_0 + t / sum(q_1) r_1`` has output
+    ``F(theta) = (1 - t) q_0 / sum(q_0) + t q_1 / sum(q_1)``, the point at fraction ``t`` of the
+    segment, and sum 1.
+
+    Parameters
+    ----------
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Sorted, pairwise distinct, finite inputs, ``n >= 2``.
+    segment : int
+        The segment, ``0 <= segment < 2n - 3``.
+    t : float
+        The fraction along the segment, ``0 <= t <= 1``.
+
+    Returns
+    -------
+    ndarray of shape ``(2,)``
+        The parameter ``(w, b)``.
+    """
+    regions = relu_unit_regions(x)
+    count = len(regions) - 3
+    if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
+        raise TypeError(f"segment must be an integer, got {type(segment).__name__}")
+    if not 0 <= segment < count:
+        raise ValueError(f"segment must be in [0, {count - 1}], got {segment}")
+    t = check_real(t, "t", low=0.0, high=1.0)
+    region = regions[segment + 2]
+    r0, r1 = region.rays
+    q0, q1 = region.jacobian @ r0, region.jacobian @ r1
+    return (1 - t) / q0.sum() * r0 + t / q1.sum() * r1
+
+
+def draw_simplex_polyline(ax, x, samples) -> None:
+    """Draw the simplex, normalised outputs and the polyline of one ReLU unit into ``ax``.
+
+    Drawn in :func:`simplex_coordinates`: the edges of the simplex (grey lines), the outputs
+    ``samples`` that are not zero, each scaled to sum 1 (grey dots), the polyline of
+    :func:`polyline_points` (orange, with its vertices marked, label ``"polyline $P$"``), and the
+    corners labelled ``e_1, ..., e_n``. The axes are switched off. For ``n = 4`` ``ax`` must be a
+    3-D axes.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes to draw into (3-D for ``n = 4``).
+    x : array of shape ``(n,)`` or ``(1, n)``
+        Sorted, pairwise distinct inputs, ``n >= 2``.
+    samples : array of shape ``(k, n)``
+        Non-negative output vectors ``F(theta)``, one per row (``k = 0`` allowed); rows that are
+        zero are left out.
+    """
+    points = _line_points(x, min_points=2)
+    n = points.shape[0]
+    S = as_float_array(samples, "samples")
+    if S.ndim != 2 or S.shape[1] != n:
+        raise ValueError(f"samples must have shape (k, {n}), got shape {S.shape}")
+    corners = simplex_coordinates(np.eye(n))
+    for a, c in itertools.combinations(corners, 2):
+        ax.plot(*np.column_stack([a, c]), color="0.6", lw=1)
+    alive = S[S.sum(axis=1) > 0]
+    ax.scatter(
+        *simplex_coordinates(alive / alive.sum(axis=1, keepdims=True)).T,
+        s=3,
+        color="0.5",
+        alpha=0.5,
+    )
+    line = simplex_coordinates(polyline_points(points))
+    ax.plot(
+        *line.T,
+        color=PALETTE[1],
+        lw=2,
+        marker="o",
+        ms=5,
+        label="polyline $P$",
+        zorder=3,
+    )
+    for j, corner in enumerate(corners):
+        ax.text(*(1.15 * corner), f"$e_{j + 1}$", ha="center", va="center")
+    ax.set_axis_off()

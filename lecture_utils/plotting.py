@@ -28,6 +28,14 @@ __all__ = [
     "figure_digest",
     "FigureOutput",
     "show",
+    "plot_gd_region_shares",
+    "plot_gd_success_by_width",
+    "plot_gd_success_phase",
+    "plot_scale_training",
+    "plot_lazy_training",
+    "plot_hessian_spectra",
+    "plot_scale_shares",
+    "plot_null_space_walks",
 ]
 
 #: Okabe-Ito colours: distinguishable with the common forms of colour-blindness.
@@ -310,3 +318,403 @@ def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
         display(output)
     else:
         print(summary)
+
+
+# --- Figures of 12_function_space_1d, 13_beyond_the_smooth_interior, 14_gradient_descent_and_regions, 15_theorems_at_scale ---
+
+
+def _wilson_bars(share, trials: int) -> list[np.ndarray]:
+    """Asymmetric error bars ``[share - low, high - share]`` of 95% Wilson intervals.
+
+    ``share`` holds shares of ``trials`` runs; each interval is that of ``round(share * trials)``
+    successes.
+    """
+    from .training_regions import binomial_interval
+
+    share = np.asarray(share, dtype=float)
+    ci = np.array([binomial_interval(round(s * trials), trials) for s in share])
+    return [share - ci[:, 0], ci[:, 1] - share]
+
+
+def plot_gd_region_shares(table, grid, widths, trials: int = 20) -> mpl.figure.Figure:
+    """Success of gradient descent beside the two region shares, one panel per input dimension.
+
+    For every input dimension ``d_0`` (one panel, top to bottom) and every number of points ``n``
+    of it (one colour), three curves against the width ``d_1`` on a logarithmic axis: the share of
+    trials in which gradient descent succeeded (solid, circles), in which the Jacobian at
+    initialisation had rank ``n`` (dashed, squares) and in which the initial region contained a
+    global minimum (dotted, triangles), each with the error bars of a 95% Wilson interval and
+    shifted slightly sideways so that the bars do not overlap. A figure legend explains the line
+    styles, each panel's legend the colours.
+
+    Parameters
+    ----------
+    table : dict
+        ``table[d0, n, d1]`` is a dict with the shares ``"success"``, ``"full_rank"`` and
+        ``"global_minimum"`` (as :func:`lecture_utils.training_regions.training_regions_cell`
+        returns).
+    grid : dict
+        ``d_0 -> sequence of n``; one panel per key.
+    widths : sequence of int
+        The widths ``d_1``.
+    trials : int
+        Trials per cell, for the intervals.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    trials = check_positive_int(trials, "trials")
+    if len(grid) < 2:
+        raise ValueError(
+            f"grid must have at least two input dimensions, got {len(grid)}"
+        )
+    fig, axes = plt.subplots(len(grid), 1, figsize=(6.5, 7.6), sharex=True)
+    styles = {
+        "success": ("-", "o", 0.93, "gradient descent succeeds"),
+        "full_rank": ("--", "s", 1.0, "full-rank Jacobian at init"),
+        "global_minimum": (":", "^", 1.07, "initial region has a global minimum"),
+    }
+    for ax, (d0, ns) in zip(axes, grid.items()):
+        for colour, n in zip(PALETTE, ns):
+            for key, (ls, marker, shift, _) in styles.items():
+                share = np.array([table[d0, n, d1][key] for d1 in widths])
+                ax.errorbar(
+                    np.array(widths) * shift,
+                    share,
+                    yerr=_wilson_bars(share, trials),
+                    ls=ls,
+                    marker=marker,
+                    color=colour,
+                    capsize=2,
+                    label=f"$n = {n}$" if key == "success" else None,
+                )
+        ax.set(xscale="log", title=f"$d_0 = {d0}$", ylabel=f"share of {trials} trials")
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.minorticks_off()
+        ax.legend(fontsize=8, loc="upper left", title="colour")
+    axes[-1].set_xlabel("width $d_1$")
+    fig.legend(
+        [
+            plt.Line2D([], [], color="k", ls=ls, marker=marker)
+            for ls, marker, _, _ in styles.values()
+        ],
+        [label for *_, label in styles.values()],
+        loc="lower center",
+        ncol=3,
+        fontsize=8,
+        bbox_to_anchor=(0.5, -0.04),
+    )
+    return fig
+
+
+def plot_gd_success_by_width(full, trials: int) -> mpl.figure.Figure:
+    """Success shares of gradient descent against the width, for ``d_0 = 1, 4, 8`` (budget 3000).
+
+    Three panels, top to bottom ``d_0 = 1, 4, 8``, with shared axes; in each, one curve per number
+    of points ``n`` (one colour, circles): the share of successful runs against the width ``d_1``
+    on a logarithmic axis with ticks ``1, 2, ..., 64``, with the error bars of a 95% Wilson
+    interval.
+
+    Parameters
+    ----------
+    full : dict
+        ``full[d0, n, d1, budget]`` is the number of successful runs; only ``budget = 3000`` is
+        drawn.
+    trials : int
+        Runs per cell.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    trials = check_positive_int(trials, "trials")
+    fig, axes = plt.subplots(3, 1, figsize=(6.5, 8.4), sharex=True, sharey=True)
+    for ax, d0 in zip(axes, (1, 4, 8)):
+        ns = sorted({k[1] for k in full if k[0] == d0 and k[3] == 3000})
+        for colour, n in zip(PALETTE, ns):
+            d1s = sorted(k[2] for k in full if k[:2] == (d0, n) and k[3] == 3000)
+            share = np.array([full[d0, n, d1, 3000] for d1 in d1s]) / trials
+            ax.errorbar(
+                d1s,
+                share,
+                yerr=_wilson_bars(share, trials),
+                marker="o",
+                capsize=2,
+                color=colour,
+                label=f"$n = {n}$",
+            )
+        ax.set(xscale="log", title=f"$d_0 = {d0}$", ylabel=f"share of {trials} trials")
+        ax.legend(fontsize=8, loc="upper left")
+    axes[-1].set_xticks(
+        [1, 2, 4, 8, 16, 32, 64], ["1", "2", "4", "8", "16", "32", "64"]
+    )
+    axes[-1].minorticks_off()
+    axes[-1].set_xlabel("width $d_1$")
+    return fig
+
+
+def plot_gd_success_phase(phase, ratios, trials: int = 20) -> mpl.figure.Figure:
+    """Success shares of gradient descent against ``d_0 d_1 / n``, one curve per ``(d_0, n)``.
+
+    For each setting ``(d_0, n)`` the width is ``d_1 = max(1, round(r n / d_0))`` for each ratio
+    ``r``; the curve shows the success shares at ``d_0 d_1 / n`` with the error bars of a 95%
+    Wilson interval (colours of the book's cycle, circles), beside a dashed grey line at
+    ``d_0 d_1 = n``.
+
+    Parameters
+    ----------
+    phase : dict
+        ``(d0, n) -> sequence of success shares``, one per ratio.
+    ratios : sequence of float
+        The ratios ``r``.
+    trials : int
+        Trials per point, for the intervals.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    trials = check_positive_int(trials, "trials")
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for (d0, n), shares in phase.items():
+        if len(shares) != len(ratios):
+            raise ValueError(
+                f"setting {(d0, n)}: {len(shares)} shares for {len(ratios)} ratios"
+            )
+        x = [d0 * max(1, round(r * n / d0)) / n for r in ratios]
+        ax.errorbar(
+            x,
+            shares,
+            yerr=_wilson_bars(shares, trials),
+            marker="o",
+            capsize=3,
+            label=f"$d_0 = {d0}$, $n = {n}$",
+        )
+    ax.axvline(1, color="0.5", ls="--", label="$d_0 d_1 = n$")
+    ax.set(xlabel="$d_0 d_1 / n$", ylabel=f"success share ({trials} trials)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_scale_training(loss, steps_rec, lam_min, predicted) -> mpl.figure.Figure:
+    """The loss of gradient descent against its linear-convergence envelope, and ``lambda_min``.
+
+    Top: the loss ``L(theta_t)`` at every step and the envelope
+    ``L_0 prod_{s < t} (1 - eta lambda_min(s))^2`` (dashed), on a logarithmic axis. Bottom:
+    ``lambda_min(J J^T)`` at the recorded steps, the axis from 0 to 1.1 times its largest value.
+
+    Parameters
+    ----------
+    loss : array of shape ``(T + 1,)``
+        The loss at steps ``0, ..., T``.
+    steps_rec : array of shape ``(k,)``
+        The recorded steps.
+    lam_min : array of shape ``(k,)``
+        ``lambda_min(J J^T)`` at the recorded steps.
+    predicted : array of shape ``(T,)``
+        The contraction factors ``(1 - eta lambda_min)^2`` of the ``T`` steps.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    loss, predicted = np.asarray(loss, float), np.asarray(predicted, float)
+    steps_rec, lam_min = np.asarray(steps_rec), np.asarray(lam_min, float)
+    if loss.ndim != 1 or predicted.shape != (loss.shape[0] - 1,):
+        raise ValueError(
+            f"predicted must have one factor per step, shape ({loss.shape[0] - 1},), "
+            f"got {predicted.shape}"
+        )
+    if steps_rec.shape != lam_min.shape:
+        raise ValueError("steps_rec and lam_min must have the same shape")
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 5.2), sharex=True)
+    envelope = loss[0] * np.concatenate([[1], np.cumprod(predicted)])
+    axes[0].semilogy(loss, label="gradient descent")
+    axes[0].semilogy(envelope, ls="--", label=r"$L_0 \prod_s (1-\eta\lambda_{\min})^2$")
+    axes[0].set(ylabel=r"loss $L(\theta_t)$")
+    axes[0].legend()
+    axes[1].plot(steps_rec, lam_min)
+    axes[1].set(xlabel="step $t$", ylabel=r"$\lambda_{\min}(J J^\top)$")
+    axes[1].set_ylim(0, 1.1 * lam_min.max())
+    return fig
+
+
+def plot_lazy_training(lazy, widths, steps: int) -> mpl.figure.Figure:
+    """Relative change of the Gram matrix and of the parameters against the width (log-log).
+
+    Circles: ``|K_T - K_0| / |K_0|``; squares: ``|theta_T - theta_0| / |theta_0|``; dashed grey: the
+    reference ``d_1^{-1/2}`` through the parameters' change at the first width.
+
+    Parameters
+    ----------
+    lazy : dict
+        ``width -> {"K": float, "theta": float, ...}``.
+    widths : sequence of int
+        The widths ``d_1``, in the order to draw.
+    steps : int
+        The number of steps ``T`` (for the axis label).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    steps = check_positive_int(steps, "steps")
+    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    w = np.array(widths, dtype=float)
+    ax.loglog(
+        w,
+        [lazy[k]["K"] for k in widths],
+        marker="o",
+        label=r"$\|K_T - K_0\| / \|K_0\|$",
+    )
+    ax.loglog(
+        w,
+        [lazy[k]["theta"] for k in widths],
+        marker="s",
+        label=r"$\|\theta_T - \theta_0\| / \|\theta_0\|$",
+    )
+    reference = lazy[widths[0]]["theta"] * np.sqrt(w[0] / w)
+    ax.loglog(w, reference, ls="--", color="0.5", label=r"$\propto d_1^{-1/2}$")
+    ax.set(xlabel="width $d_1$", ylabel=f"relative change after {steps} steps")
+    ax.legend()
+    return fig
+
+
+def plot_hessian_spectra(spectra) -> mpl.figure.Figure:
+    """The positive eigenvalues of Hessians in decreasing order, one curve per data set size.
+
+    For each ``n`` (a colour, in increasing order) the eigenvalues ``lambda_k``, ``k = 1, 2, ...``,
+    on a logarithmic axis, and a dotted vertical line at ``k = n``.
+
+    Parameters
+    ----------
+    spectra : dict
+        ``n -> array`` of the positive eigenvalues in decreasing order.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for colour, m in zip(PALETTE, sorted(spectra)):
+        s = spectra[m]
+        ax.semilogy(np.arange(1, len(s) + 1), s, color=colour, label=f"$n = {m}$")
+        ax.axvline(m, color=colour, ls=":", lw=1)
+    ax.set(
+        xlabel="index $k$ (eigenvalues in decreasing order)", ylabel=r"$\lambda_k(H)$"
+    )
+    ax.legend(title="beyond $k = n$: zero")
+    return fig
+
+
+def plot_scale_shares(
+    yes, runs: int, n_grid, d1_grid, d0: int, titles
+) -> mpl.figure.Figure:
+    """Shares of runs with a property against ``d_1 d_0 / n``, one panel per property (2 x 2).
+
+    In each panel, one curve per data set size ``n`` (a colour): the share ``k / runs`` of the
+    runs with the property against ``d_1 d_0 / n`` on a logarithmic axis, with the error bars of a
+    95% Wilson interval, and grey lines at ``d_1 d_0 = n`` (dashed) and ``= 4n`` (dotted).
+
+    Parameters
+    ----------
+    yes : dict
+        ``property -> array of shape (len(n_grid), len(d1_grid))`` of counts; at most four
+        properties, drawn row by row.
+    runs : int
+        Runs per cell.
+    n_grid, d1_grid : arrays
+        The data set sizes ``n`` and the widths ``d_1``.
+    d0 : int
+        The input dimension.
+    titles : dict
+        ``property -> panel title``.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    from .training_regions import binomial_interval
+
+    runs = check_positive_int(runs, "runs")
+    n_grid, d1_grid = np.asarray(n_grid), np.asarray(d1_grid)
+    if len(yes) > 4:
+        raise ValueError(f"at most four properties fit the panels, got {len(yes)}")
+    for q, k in yes.items():
+        if np.shape(k) != (len(n_grid), len(d1_grid)):
+            raise ValueError(
+                f"{q}: counts of shape {np.shape(k)}, expected "
+                f"{(len(n_grid), len(d1_grid))}"
+            )
+    fig, axes = plt.subplots(2, 2, figsize=(7.0, 5.4), sharex=True, sharey=True)
+    for ax, (q, k) in zip(axes.ravel(), yes.items()):
+        for colour, m, k_m in zip(PALETTE, n_grid, k):
+            bounds = np.array([binomial_interval(int(j), runs) for j in k_m]).T
+            share = k_m / runs
+            ax.errorbar(
+                d1_grid * d0 / m,
+                share,
+                yerr=np.abs(bounds - share),
+                color=colour,
+                marker="o",
+                ms=3,
+                capsize=2,
+                label=f"$n = {m}$",
+            )
+        ax.axvline(1, color="0.5", ls="--", lw=1)
+        ax.axvline(4, color="0.5", ls=":", lw=1)
+        ax.set(xscale="log", title=titles[q], ylim=(-0.05, 1.05))
+    for ax in axes[1]:
+        ax.set_xlabel("$d_1 d_0 / n$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of runs")
+    axes[0, 0].legend(fontsize=8)
+    return fig
+
+
+def plot_null_space_walks(walks, norm: float) -> mpl.figure.Figure:
+    """Test accuracy (top) and test loss (bottom) along walks on the manifold of global minima.
+
+    One curve per walk (solid for the first, dashed for the second), against the distance walked
+    in units of ``norm``; the walks ``"random"`` and ``"test_loss_up"`` are labelled as a random
+    direction and the direction of the test loss.
+
+    Parameters
+    ----------
+    walks : dict
+        ``direction -> {"distance", "test_accuracy", "test_loss"}`` (arrays of equal length), as
+        :func:`lecture_utils.scale.null_space_walk` returns; at most two walks.
+    norm : float
+        The unit of distance, ``|theta*|``.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    norm = check_real(norm, "norm", low=0, low_open=True)
+    if len(walks) > 2:
+        raise ValueError(f"at most two walks, got {len(walks)}")
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 5.0), sharex=True)
+    labels = {
+        "random": "random direction",
+        "test_loss_up": "direction of the test loss",
+    }
+    for (direction, w), ls in zip(walks.items(), ("-", "--")):
+        distance = w["distance"] / norm
+        axes[0].plot(
+            distance,
+            w["test_accuracy"],
+            ls=ls,
+            marker="o",
+            ms=3,
+            label=labels.get(direction, direction),
+        )
+        axes[1].plot(distance, w["test_loss"], ls=ls, marker="o", ms=3)
+    axes[0].set(ylabel="test accuracy")
+    axes[0].legend()
+    axes[1].set(
+        xlabel=r"distance walked on the minima, in units of $\|\theta^*\|$",
+        ylabel="test loss",
+    )
+    return fig

@@ -266,3 +266,45 @@ def test_bad_input_raises():
             (np.ones(1), np.ones(1), np.ones(1)),
         )
     assert len(step_vectors(3)) == 6
+
+
+def test_deep_sigma_ratios_against_autograd_and_by_hand():
+    import torch
+
+    from lecture_utils.deep_regions import deep_sigma_ratios
+
+    X = lu.gaussian_inputs(3, 6, seed=4)
+    ratios = deep_sigma_ratios(X, [5], 4, trials=3, seed=11)
+    # the same draws, by hand: He weights layer by layer, the Jacobian by autograd
+    rng = np.random.default_rng(11)
+    for ratio in ratios:
+        W1 = rng.normal(size=(5, 3)) * np.sqrt(2 / 3)
+        W2 = rng.normal(size=(4, 5)) * np.sqrt(2 / 5)
+        v = np.array([1.0, -1.0, 1.0, -1.0])
+        params = {
+            "W1": torch.tensor(W1),
+            "W2": torch.tensor(W2),
+            "W3": torch.tensor(v[None, :]),
+        }
+        J = lu.parameter_jacobian(lambda p: lu.mlp(p, X), params, wrt=["W1", "W2"])
+        s = np.linalg.svd(J, compute_uv=False)
+        assert ratio == pytest.approx(s[5] / s[0], rel=1e-9)
+    # one unit in the last layer of a one-hidden-layer network: J has rank <= d0 = 3 < n
+    assert np.all(deep_sigma_ratios(X, [], 1, trials=5, seed=0) < 1e-12)
+    # a Generator is advanced: two calls give different samples
+    rng = np.random.default_rng(1)
+    assert not np.array_equal(
+        deep_sigma_ratios(X, [5], 4, 2, rng), deep_sigma_ratios(X, [5], 4, 2, rng)
+    )
+
+
+def test_deep_sigma_ratios_rejects_bad_arguments():
+    from lecture_utils.deep_regions import deep_sigma_ratios
+
+    X = np.ones((2, 3))
+    with pytest.raises(ValueError, match="trials"):
+        deep_sigma_ratios(X, [4], 2, trials=0)
+    with pytest.raises(ValueError, match="width"):
+        deep_sigma_ratios(X, [0], 2, trials=2)
+    with pytest.raises(ValueError, match="seed"):
+        deep_sigma_ratios(X, [4], 2, trials=2, seed=-1)

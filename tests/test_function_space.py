@@ -394,3 +394,164 @@ def test_sweep_explorer_is_a_light_panel_that_stacks_on_a_phone():
 def test_sweep_explorer_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         sweep_explorer([-1.0, 0.0, 1.0], [1.0, -0.5], [0.5, 0.1], [1.0, 1.0], **kwargs)
+
+
+# --- distance_to_polyline, unit_on_polyline, draw_simplex_polyline ---
+
+
+def test_distance_to_polyline_by_hand_and_by_dense_sampling():
+    from lecture_utils.function_space import distance_to_polyline
+
+    corner = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    # by hand: beside a segment, beyond an end point, on the polyline
+    assert distance_to_polyline([2.0, 0.5], corner) == pytest.approx(1.0)
+    assert distance_to_polyline([0.5, -1.0], corner) == pytest.approx(1.0)
+    assert distance_to_polyline([-3.0, -4.0], corner) == pytest.approx(5.0)
+    assert distance_to_polyline([1.0, 0.25], corner) == 0.0
+    # against the minimum over many points of the polyline
+    rng = np.random.default_rng(3)
+    vertices = rng.normal(size=(5, 3))
+    t = np.linspace(0, 1, 20001)[:, None]
+    dense = np.concatenate(
+        [a + t * (c - a) for a, c in zip(vertices[:-1], vertices[1:])]
+    )
+    for p in rng.normal(size=(20, 3)):
+        brute = np.min(np.linalg.norm(dense - p, axis=1))
+        assert distance_to_polyline(p, vertices) == pytest.approx(brute, abs=1e-3)
+        assert distance_to_polyline(p, vertices) <= brute + 1e-12
+
+
+def test_distance_to_polyline_rejects_bad_shapes():
+    from lecture_utils.function_space import distance_to_polyline
+
+    with pytest.raises(ValueError, match="vertices"):
+        distance_to_polyline([0.0, 0.0], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match="entries"):
+        distance_to_polyline([0.0, 0.0, 0.0], [[1.0, 1.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="distinct"):
+        distance_to_polyline([0.0, 0.0], [[1.0, 1.0], [1.0, 1.0]])
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 6])
+def test_unit_on_polyline_hits_the_closed_form_point(n):
+    from lecture_utils.function_space import unit_on_polyline
+
+    x = line_data(n, seed=40 + n)
+    # the vertices of P in closed form: (x_i - x_j)_+ for i = 2..n, (x_j - x_i)_+ for i = 1..n-1
+    closed = [np.maximum(x[i] - x, 0) for i in range(1, n)]
+    closed += [np.maximum(x - x[i], 0) for i in range(n - 1)]
+    closed = [f / f.sum() for f in closed]
+    for segment in range(2 * n - 3):
+        for t in (0.0, 0.3, 1.0):
+            theta = unit_on_polyline(x, segment, t)
+            f = unit_outputs(theta, x)[0]
+            target = (1 - t) * closed[segment] + t * closed[segment + 1]
+            np.testing.assert_allclose(f, target, atol=1e-12)
+            assert f.sum() == pytest.approx(1.0)
+
+
+def test_unit_on_polyline_rejects_bad_arguments():
+    from lecture_utils.function_space import unit_on_polyline
+
+    x = np.array([-1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="segment"):
+        unit_on_polyline(x, 3, 0.5)  # 2n - 3 = 3 segments: 0, 1, 2
+    with pytest.raises(ValueError, match="segment"):
+        unit_on_polyline(x, -1, 0.5)
+    with pytest.raises(TypeError, match="segment"):
+        unit_on_polyline(x, 1.0, 0.5)
+    with pytest.raises(ValueError):
+        unit_on_polyline(x, 1, 1.5)
+
+
+def _old_draw_simplex(ax, x, samples):
+    # The drawing code of Chapter 12 before it moved into the library.
+    corners = simplex_coordinates(np.eye(len(x)))
+    for a, c in itertools.combinations(corners, 2):
+        ax.plot(*np.column_stack([a, c]), color="0.6", lw=1)
+    alive = samples[samples.sum(axis=1) > 0]
+    ax.scatter(
+        *simplex_coordinates(alive / alive.sum(axis=1, keepdims=True)).T,
+        s=3,
+        color="0.5",
+        alpha=0.5,
+    )
+    line = simplex_coordinates(polyline_points(x))
+    ax.plot(
+        *line.T,
+        color=lu.PALETTE[1],
+        lw=2,
+        marker="o",
+        ms=5,
+        label="polyline $P$",
+        zorder=3,
+    )
+    for j, corner in enumerate(corners):
+        ax.text(*(1.15 * corner), f"$e_{j + 1}$", ha="center", va="center")
+    ax.set_axis_off()
+
+
+def test_draw_simplex_polyline_draws_its_data():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.function_space import draw_simplex_polyline
+
+    x = np.array([-1.0, 0.0, 1.0])
+    samples = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [0.0, 1.0, 3.0]])
+    fig, ax = plt.subplots()
+    draw_simplex_polyline(ax, x, samples)
+    lines = ax.get_lines()
+    assert len(lines) == 3 + 1  # three edges of the triangle, then the polyline
+    corners = np.array([[0.0, 1.0], [-np.sqrt(3) / 2, -0.5], [np.sqrt(3) / 2, -0.5]])
+    edges = {tuple(np.round(np.ravel(line.get_xydata()), 9)) for line in lines[:3]}
+    expected = {
+        tuple(np.round(np.ravel([corners[i], corners[j]]), 9))
+        for i, j in [(0, 1), (0, 2), (1, 2)]
+    }
+    assert edges == expected
+    # the polyline: the closed-form vertices l_2, l_3, r_1, r_2 scaled to sum 1, mapped
+    bary = np.array([[3, 0, 0], [2, 1, 0], [0, 1, 2], [0, 0, 3]]) / 3
+    np.testing.assert_allclose(lines[3].get_xydata(), bary @ corners, atol=1e-12)
+    assert lines[3].get_label() == "polyline $P$"
+    assert lines[3].get_color() == lu.PALETTE[1]
+    # the dots: the two non-zero samples, scaled to sum 1
+    dots = ax.collections[0].get_offsets()
+    np.testing.assert_allclose(dots, (samples[[0, 2]] / [[4.0], [4.0]]) @ corners)
+    assert [t.get_text() for t in ax.texts] == ["$e_1$", "$e_2$", "$e_3$"]
+    assert not ax.axison
+    plt.close(fig)
+
+
+def test_draw_simplex_polyline_has_the_digest_of_the_chapter_code():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.function_space import draw_simplex_polyline
+
+    rng = np.random.default_rng(0)
+    theta = rng.normal(size=(300, 2))
+    for x, projection in [
+        (np.array([-1.0, 0.0, 1.0]), None),
+        (np.array([-1.0, -0.4, 0.3, 1.0]), "3d"),
+    ]:
+        samples = np.maximum(theta[:, :1] * x + theta[:, 1:], 0)
+        digests = []
+        for draw in (_old_draw_simplex, draw_simplex_polyline):
+            fig = plt.figure()
+            ax = fig.add_subplot(1, 1, 1, projection=projection)
+            draw(ax, x, samples)
+            digests.append(lu.figure_digest(fig))
+            plt.close(fig)
+        assert digests[0] == digests[1]
+
+
+def test_draw_simplex_polyline_rejects_bad_samples():
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.function_space import draw_simplex_polyline
+
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="samples"):
+        draw_simplex_polyline(ax, [-1.0, 0.0, 1.0], np.ones((5, 4)))
+    with pytest.raises(ValueError, match="sorted"):
+        draw_simplex_polyline(ax, [1.0, 0.0, -1.0], np.ones((5, 3)))
+    plt.close(fig)
