@@ -33,7 +33,7 @@ __all__ = [
     "plot_gd_success_phase",
     "plot_scale_training",
     "plot_lazy_training",
-    "plot_hessian_spectra",
+    "plot_spectra_by_data_size",
     "plot_scale_shares",
     "plot_null_space_walks",
 ]
@@ -581,7 +581,7 @@ def plot_lazy_training(lazy, widths, steps: int) -> mpl.figure.Figure:
     return fig
 
 
-def plot_hessian_spectra(spectra) -> mpl.figure.Figure:
+def plot_spectra_by_data_size(spectra) -> mpl.figure.Figure:
     """The positive eigenvalues of Hessians in decreasing order, one curve per data set size.
 
     For each ``n`` (a colour, in increasing order) the eigenvalues ``lambda_k``, ``k = 1, 2, ...``,

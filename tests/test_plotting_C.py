@@ -15,7 +15,7 @@ from lecture_utils.plotting import (
     plot_gd_region_shares,
     plot_gd_success_by_width,
     plot_gd_success_phase,
-    plot_hessian_spectra,
+    plot_spectra_by_data_size,
     plot_lazy_training,
     plot_null_space_walks,
     plot_scale_shares,
@@ -491,12 +491,12 @@ def test_lazy_training_digest_and_bad_steps():
         plot_lazy_training(lazy, widths, 0)
 
 
-# --- plot_hessian_spectra ---
+# --- plot_spectra_by_data_size ---
 
 
 def test_hessian_spectra_draw_each_spectrum_and_its_n():
     spectra = {100: np.geomspace(100, 0.1, 100), 50: np.geomspace(50, 0.2, 50)}
-    fig = plot_hessian_spectra(spectra)
+    fig = plot_spectra_by_data_size(spectra)
     ax = fig.axes[0]
     lines = ax.get_lines()  # curve, then vertical line, for n = 50 then n = 100
     np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 51))
