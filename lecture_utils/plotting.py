@@ -313,7 +313,7 @@ def show(fig: mpl.figure.Figure, dpi: float | None = None) -> None:
         print(summary)
 
 
-# --- Figures of Chapters 6 to 11 (intrinsic dimension to one-dimensional input) ---
+# --- Figures of 10_full_rank_regions and 11_one_dimensional_input ---
 
 
 def plot_live_grid(figure: str, grids, n_values, d1_values, trials: int):
