@@ -103,7 +103,7 @@ from .networks import (
     softplus,
     two_layer_relu,
 )
-from .plotting import PALETTE, figure_digest, show, use_book_style
+from .plotting import PALETTE, figure_digest, plot_live_grid, show, use_book_style
 from .regions import (
     activation_pattern,
     activation_patterns,
@@ -215,5 +215,6 @@ __all__ = [
     "print_table",
     "figure_digest",
     "show",
+    "plot_live_grid",
 ]
 __version__ = "0.1.0"

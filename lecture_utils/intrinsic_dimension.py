@@ -16,7 +16,8 @@ filters ``W`` of shape ``(d1, d0)`` (one filter per row) and output weights ``v`
 * :func:`quadratic_feature_map`, :func:`quadratic_network`, :func:`quadratic_optimum` and
   :func:`descent_path`: the network with ``sigma(z) = z^2``, linearised through
   ``(<w, x>)^2 = <psi(w), psi(x)>``, and the explicit descent path to a global minimum of the
-  squared loss when ``d1 >= d0 (d0 + 1) / 2``.
+  squared loss when ``d1 >= d0 (d0 + 1) / 2``;
+* :func:`plot_feature_ranks` and :func:`plot_descent_path`: the figures of Chapter 6.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ __all__ = [
     "quadratic_network",
     "quadratic_optimum",
     "descent_path",
+    "plot_feature_ranks",
+    "plot_descent_path",
 ]
 
 
@@ -419,3 +422,127 @@ def descent_path(
         ),
         "optimum": np.array(optimum),
     }
+
+
+def plot_feature_ranks(sizes, ranks, dimensions=(), d0: int = 3, ax=None):
+    """Rank of the ``m x m`` feature matrix against ``m``, one curve per activation.
+
+    Draws the diagonal ``rank = m`` (dotted grey), then one curve per activation (markers
+    ``o, s, D, ^, x`` in turn, colours of :data:`lecture_utils.plotting.PALETTE`, dashed for
+    ``"tanh"`` so that it stays visible on top of ReLU), and a dashed horizontal line at each
+    intrinsic dimension in ``dimensions``, the ``k``-th in the colour of the ``k``-th curve.
+
+    Parameters
+    ----------
+    sizes : array of shape ``(k,)``
+        The numbers ``m`` of filters (= points).
+    ranks : dict of str to sequence of int
+        Per activation (its name, a legend label), the ``k`` ranks, as computed with
+        :func:`empirical_intrinsic_dimension`.
+    dimensions : sequence of float
+        Intrinsic dimensions ``dim*(sigma, d0)`` of the first curves, drawn as horizontal lines.
+    d0 : int
+        The input dimension, named in the title.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import PALETTE
+
+    sizes = as_vector(sizes, "sizes")
+    if not isinstance(ranks, dict) or not ranks:
+        raise ValueError("ranks must be a non-empty dict of name -> ranks")
+    if len(ranks) > 5:
+        raise ValueError(f"at most 5 curves can be drawn, got {len(ranks)}")
+    curves = {
+        name: as_vector(r, f"ranks[{name!r}]", length=len(sizes))
+        for name, r in ranks.items()
+    }
+    dimensions = [float(dim) for dim in dimensions]
+    if len(dimensions) > len(curves):
+        raise ValueError("dimensions has more entries than there are curves")
+    d0 = check_positive_int(d0, "d0")
+    fig, ax = plt.subplots() if ax is None else (ax.figure, ax)
+    ax.plot(sizes, sizes, color="0.6", lw=1, ls=":", label="$m$ (full rank)")
+    for k, (name, r) in enumerate(curves.items()):
+        ax.plot(
+            sizes,
+            r,
+            marker="osD^x"[k],
+            ms=5,
+            ls="--" if name == "tanh" else "-",
+            color=PALETTE[k],
+            label=name,
+        )
+    for k, dim in enumerate(dimensions):
+        ax.axhline(dim, color=PALETTE[k], lw=0.8, ls="--")
+    ax.set(
+        xlabel="number of filters = number of points $m$",
+        ylabel="rank of the feature matrix",
+        title=f"Feature ranks in input dimension $d_0 = {d0}$",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_descent_path(path: dict, global_min: float):
+    """The loss and the outputs on the first six data points along a :func:`descent_path`.
+
+    Two stacked panels against the index of the point on the path, each leg in its own colour
+    (a leg's curve starts at the last point of the previous leg, so the curves join): the loss,
+    with the global minimum as a dashed black line, and the outputs ``Phi(x_j)`` for
+    ``j = 1, ..., 6`` (fewer if there are fewer points).
+
+    Parameters
+    ----------
+    path : dict
+        As returned by :func:`descent_path`; uses ``"loss"``, ``"leg"`` and ``"outputs"``.
+    global_min : float
+        The global minimum of the loss, computed independently (e.g. by least squares).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import PALETTE
+
+    if not isinstance(path, dict) or not {"loss", "leg", "outputs"} <= set(path):
+        raise ValueError("path must be a dict with 'loss', 'leg' and 'outputs'")
+    loss = as_vector(path["loss"], "path['loss']")
+    legs = as_vector(path["leg"], "path['leg']", length=len(loss))
+    outputs = as_matrix(path["outputs"], "path['outputs']")
+    if outputs.shape[0] != len(loss):
+        raise ValueError(
+            f"path['outputs'] has {outputs.shape[0]} rows for {len(loss)} points"
+        )
+    global_min = float(global_min)
+    steps = np.arange(len(loss))
+    fig, (ax_loss, ax_out) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True)
+    for leg, name in (
+        (1, "leg 1: re-weight"),
+        (2, "leg 2: move freed filters"),
+        (3, "leg 3: convex in $v$"),
+    ):
+        sel = (legs == leg) | (np.roll(legs == leg, -1) & (steps < len(loss) - 1))
+        ax_loss.plot(steps[sel], loss[sel], color=PALETTE[leg - 1], label=name)
+        ax_out.plot(steps[sel], outputs[sel][:, :6], color=PALETTE[leg - 1], lw=1.2)
+    ax_loss.axhline(global_min, color="black", ls="--", lw=1, label="global minimum")
+    ax_loss.set(
+        xlabel="point on the path",
+        ylabel="loss $L$",
+        title="Loss along the descent path",
+    )
+    ax_loss.legend(fontsize=8)
+    ax_out.set(
+        xlabel="point on the path",
+        ylabel=r"$\Phi_\theta(x^{(j)})$",
+        title="Outputs on six data points",
+    )
+    return fig

@@ -36,6 +36,7 @@ __all__ = [
     "plot_spectra_by_data_size",
     "plot_scale_shares",
     "plot_null_space_walks",
+    "plot_live_grid",
 ]
 
 #: Okabe-Ito colours: distinguishable with the common forms of colour-blindness.
@@ -718,3 +719,65 @@ def plot_null_space_walks(walks, norm: float) -> mpl.figure.Figure:
         ylabel="test loss",
     )
     return fig
+
+
+# --- Figures of 10_full_rank_regions and 11_one_dimensional_input ---
+
+
+def plot_live_grid(figure: str, grids, n_values, d1_values, trials: int):
+    """Heat maps of a small grid computed live, in the style of one of the paper's figures.
+
+    The chapters recompute the paper's Figures 2, 3 and 6 to 8 on a small grid while the page
+    runs; this draws such a grid exactly as :func:`lecture_utils.reproduce.plot_figure` draws
+    the figure at full resolution (same panels, titles, reference line and colour scale), so
+    that live and full figures look alike.
+
+    Parameters
+    ----------
+    figure : str
+        The figure's name in :data:`lecture_utils.reproduce.FIGURES`: ``"fig2"``, ``"fig3"``,
+        ``"fig6"``, ...
+    grids : sequence or dict of arrays
+        One array of shape ``(len(d1_values), len(n_values))`` per panel (rows: widths
+        ``d1``, columns: data set sizes ``n``), each the share of trials with the property the
+        figure shows, in the order of the figure's panels (``d0 = 1, 2, 3, 5`` for
+        ``"fig2"``; ``r = 1/4, 1/2, 1, 2`` for ``"fig3"``). For figures whose panels are
+        label types (``"fig6"``, ``"fig7"``, ``"fig8"``) also a dict keyed by the label type.
+    n_values, d1_values : sequence of int
+        The grid's data set sizes ``n`` and widths ``d1``.
+    trials : int
+        Trials per cell.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    from dataclasses import replace
+
+    from .reproduce import FIGURES, plot_figure
+
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure!r}; one of {sorted(FIGURES)}")
+    spec = FIGURES[figure]
+    trials = check_positive_int(trials, "trials")
+    n_values, d1_values = tuple(n_values), tuple(d1_values)
+    if isinstance(grids, dict):
+        if not all("labels" in p.extra for p in spec.full):
+            raise ValueError(f"{figure}: grids must be a sequence in the panels' order")
+        grids = [grids[p.extra["labels"]] for p in spec.full]
+    grids = [np.asarray(grid, dtype=float) for grid in grids]
+    if len(grids) != len(spec.full):
+        raise ValueError(
+            f"{figure} has {len(spec.full)} panels, got {len(grids)} grids"
+        )
+    for grid in grids:
+        if grid.shape != (len(d1_values), len(n_values)):
+            raise ValueError(
+                f"each grid must have shape (len(d1_values), len(n_values)) = "
+                f"{(len(d1_values), len(n_values))}, got {grid.shape}"
+            )
+    panels = [
+        replace(p, n_values=n_values, d1_values=d1_values, trials=trials)
+        for p in spec.full
+    ]
+    return plot_figure(spec, panels, {p.label: g.T for p, g in zip(panels, grids)})

@@ -7,14 +7,21 @@ Newton's identity ``<w, x>^2 = x^T (w w^T) x``, and least squares over all ``d0 
 from itertools import product
 from math import factorial
 
-import numpy as np
-import pytest
+import matplotlib
 
-from lecture_utils.intrinsic_dimension import (
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import lecture_utils as lu  # noqa: E402
+from lecture_utils.intrinsic_dimension import (  # noqa: E402
     descent_path,
     empirical_intrinsic_dimension,
     feature_matrix,
     monomial_exponents,
+    plot_descent_path,
+    plot_feature_ranks,
     polynomial_activation_dimension,
     polynomial_intrinsic_dimension,
     quadratic_feature_map,
@@ -191,3 +198,178 @@ def test_bad_input_raises():
         empirical_intrinsic_dimension("relu", 2, 0, 3, seed=0)
     with pytest.raises(ValueError):
         feature_matrix(lambda z: z[:1], np.ones((2, 2)), np.ones((2, 3)))
+
+
+# --- Figures of Chapter 6 ---------------------------------------------------------------------
+
+FEATURE_SIZES = np.array([5, 10, 20, 40])
+FEATURE_RANKS = {
+    "$z^2$": [5, 6, 6, 6],
+    "ReLU": [5, 10, 20, 40],
+    "tanh": [5, 10, 20, 40],
+}
+
+
+def test_feature_ranks_draws_the_data_it_is_given():
+    lu.use_book_style()
+    fig = plot_feature_ranks(FEATURE_SIZES, FEATURE_RANKS, dimensions=(6,), d0=3)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    # the diagonal, one curve per activation, one horizontal line per dimension
+    assert len(lines) == 1 + len(FEATURE_RANKS) + 1
+    assert np.array_equal(lines[0].get_ydata(), FEATURE_SIZES)
+    for line, (name, ranks) in zip(lines[1:4], FEATURE_RANKS.items()):
+        assert line.get_label() == name
+        assert np.array_equal(line.get_xdata(), FEATURE_SIZES)
+        assert np.array_equal(line.get_ydata(), ranks)
+    assert lines[3].get_linestyle() == "--"  # tanh dashed, on top of ReLU
+    assert lines[2].get_linestyle() == "-"
+    assert (
+        np.allclose(lines[4].get_ydata(), 6) and lines[4].get_color() == lu.PALETTE[0]
+    )
+    assert ax.get_title() == "Feature ranks in input dimension $d_0 = 3$"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["$m$ (full rank)", *FEATURE_RANKS]
+    plt.close(fig)
+
+
+def test_feature_ranks_draws_into_a_given_axes():
+    fig, ax = plt.subplots()
+    assert plot_feature_ranks(FEATURE_SIZES, FEATURE_RANKS, ax=ax) is fig
+    assert len(ax.get_lines()) == 4
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"ranks": {"ReLU": [1, 2, 3]}},  # one rank short
+        {"ranks": {}},
+        {"ranks": {str(k): [1, 2, 3, 4] for k in range(6)}},  # more than 5 curves
+        {"dimensions": (1, 2, 3, 4)},  # more dimensions than curves
+        {"d0": 0},
+    ],
+)
+def test_feature_ranks_rejects_bad_input(kwargs):
+    args = {"sizes": FEATURE_SIZES, "ranks": FEATURE_RANKS} | kwargs
+    with pytest.raises(ValueError):
+        plot_feature_ranks(**args)
+    plt.close("all")
+
+
+def test_feature_ranks_figure_is_the_chapter_figure():
+    # Chapter 6 drew this figure inline before plot_feature_ranks existed
+    lu.use_book_style()
+    sizes = np.array([5, 10, 20, 40, 60, 80, 100, 120])
+    ranks = {
+        "$z^2$": [5, 6, 6, 6, 6, 6, 6, 6],
+        "$z^3$": [5, 10, 10, 10, 10, 10, 10, 10],
+        "$1 + z + z^2 + z^3 + z^4$": [5, 10, 20, 35, 35, 35, 35, 35],
+        "ReLU": list(sizes),
+        "tanh": list(sizes),
+    }
+    fig, ax = plt.subplots()
+    ax.plot(sizes, sizes, color="0.6", lw=1, ls=":", label="$m$ (full rank)")
+    for k, (name, r) in enumerate(ranks.items()):
+        ax.plot(
+            sizes,
+            r,
+            marker="osD^x"[k],
+            ms=5,
+            ls="--" if name == "tanh" else "-",
+            color=lu.PALETTE[k],
+            label=name,
+        )
+    for k, dim in enumerate((6, 10, 35)):
+        ax.axhline(dim, color=lu.PALETTE[k], lw=0.8, ls="--")
+    ax.set(
+        xlabel="number of filters = number of points $m$",
+        ylabel="rank of the feature matrix",
+        title="Feature ranks in input dimension $d_0 = 3$",
+    )
+    ax.legend(loc="upper left", fontsize=8)
+    new = plot_feature_ranks(sizes, ranks, dimensions=(6, 10, 35))
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    plt.close("all")
+
+
+def small_path():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((3, 10))
+    y = np.abs(X).sum(axis=0)
+    W = rng.standard_normal((8, 3))
+    W[:, 2] = 0.0  # degenerate start: all three legs are used
+    path = descent_path(0.1 * rng.standard_normal(8), W, X, y, n_steps=5, seed=5)
+    return path, quadratic_optimum(X, y)[1]
+
+
+def test_descent_path_figure_draws_each_leg_and_the_minimum():
+    lu.use_book_style()
+    path, optimum = small_path()
+    fig = plot_descent_path(path, optimum)
+    ax_loss, ax_out = fig.axes
+    loss_lines = ax_loss.get_lines()
+    assert [line.get_label() for line in loss_lines[:3]] == [
+        "leg 1: re-weight",
+        "leg 2: move freed filters",
+        "leg 3: convex in $v$",
+    ]
+    # each leg's curve starts at the last point of the previous one: together they cover the path
+    xs = np.concatenate([line.get_xdata() for line in loss_lines[:3]])
+    ys = np.concatenate([line.get_ydata() for line in loss_lines[:3]])
+    assert np.array_equal(np.unique(xs), np.arange(len(path["loss"])))
+    assert np.array_equal(ys, path["loss"][xs.astype(int)])
+    assert np.allclose(loss_lines[3].get_ydata(), optimum)  # the global minimum
+    # six output curves per leg, the outputs on the first six points
+    out_lines = ax_out.get_lines()
+    assert len(out_lines) == 3 * 6
+    for j, line in enumerate(out_lines[-6:]):  # leg 3
+        x = line.get_xdata().astype(int)
+        assert np.array_equal(line.get_ydata(), path["outputs"][x, j])
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Loss along the descent path",
+        "Outputs on six data points",
+    ]
+    plt.close(fig)
+
+
+def test_descent_path_figure_rejects_bad_input():
+    path, optimum = small_path()
+    with pytest.raises(ValueError):
+        plot_descent_path({"loss": path["loss"]}, optimum)
+    with pytest.raises(ValueError):
+        plot_descent_path(path | {"outputs": path["outputs"][1:]}, optimum)
+    with pytest.raises(ValueError):
+        plot_descent_path(path | {"leg": path["leg"][1:]}, optimum)
+
+
+def test_descent_path_figure_is_the_chapter_figure():
+    # Chapter 6 drew this figure inline before plot_descent_path existed
+    lu.use_book_style()
+    path, global_min = small_path()
+    legs, loss, outputs = path["leg"], path["loss"], path["outputs"]
+    steps = np.arange(len(loss))
+    fig, (ax_loss, ax_out) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True)
+    for leg, name in (
+        (1, "leg 1: re-weight"),
+        (2, "leg 2: move freed filters"),
+        (3, "leg 3: convex in $v$"),
+    ):
+        sel = (legs == leg) | (np.roll(legs == leg, -1) & (steps < len(loss) - 1))
+        ax_loss.plot(steps[sel], loss[sel], color=lu.PALETTE[leg - 1], label=name)
+        ax_out.plot(steps[sel], outputs[sel][:, :6], color=lu.PALETTE[leg - 1], lw=1.2)
+    ax_loss.axhline(global_min, color="black", ls="--", lw=1, label="global minimum")
+    ax_loss.set(
+        xlabel="point on the path",
+        ylabel="loss $L$",
+        title="Loss along the descent path",
+    )
+    ax_loss.legend(fontsize=8)
+    ax_out.set(
+        xlabel="point on the path",
+        ylabel=r"$\Phi_\theta(x^{(j)})$",
+        title="Outputs on six data points",
+    )
+    new = plot_descent_path(path, global_min)
+    assert lu.figure_digest(new) == lu.figure_digest(fig)
+    plt.close("all")
