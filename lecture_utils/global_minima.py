@@ -871,7 +871,7 @@ def _directed_rays(Xt, S, start, cost) -> np.ndarray:
 
 
 #: Rounds of descent walks in the membership test for ``d0 >= 3``.
-GENERATION_ROUNDS = 3
+GENERATION_ROUNDS = 10
 #: The membership test for ``d0 >= 3`` is tried where (distinct units) x (d0 + 1) >= this x n:
 #: in narrower regions it rarely succeeds and the linear programme decides anyway.
 MEMBER_WIDTH_RATIO = 4
@@ -902,6 +902,7 @@ def _member_by_generators(X, y, A, v, reps, rep_of, interior):
     if inner is None:
         return None
     coef = v[reps][:, None] * Ar  # (units, n)
+    norms = np.linalg.norm(Xt, axis=0)
     owner = [np.arange(units)]
     points = [inner]
     faces = _face_points(Xt, S, inner, FACE_CHAINS)
@@ -934,9 +935,14 @@ def _member_by_generators(X, y, A, v, reps, rep_of, interior):
         z = -r
         cost = (coef * z) @ Xt.T  # (units, p): J_i^T z
         walked = _directed_rays(Xt, S, inner, cost)
-        violated = np.einsum("up,up->u", walked, cost) < -KKT_RTOL * np.linalg.norm(
-            walked, axis=1
-        ) * np.linalg.norm(cost, axis=1)
+        length = np.linalg.norm(walked, axis=1)
+        violated = np.einsum(
+            "up,up->u", walked, cost
+        ) < -KKT_RTOL * length * np.linalg.norm(cost, axis=1)
+        # rounding can carry a walk along a vanishing direction out of its cone: keep only
+        # points of the closed cone (a certificate is verified at the end in any case)
+        inside = np.all(S * (walked @ Xt) >= -1e-12 * length[:, None] * norms, axis=1)
+        violated &= inside
         if not violated.any():
             return None  # no Farkas certificate is checked here: the linear programme decides
         owner.append(np.flatnonzero(violated))
