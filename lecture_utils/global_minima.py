@@ -677,8 +677,13 @@ def _reduced_units(A, v):
     Returns the representatives' indices and, per unit, the index of its representative (``-1`` for
     a unit active nowhere)."""
     live = np.flatnonzero(A.any(axis=1))
-    key = np.hstack([A[live], (v[live] > 0)[:, None].astype(A.dtype)])
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    # one byte string per unit (its pattern and the sign of v, bits packed): np.unique on these
+    # orders them as it would order the rows (lexicographically), and is much faster
+    bits = np.packbits(
+        np.hstack([A[live], (v[live] > 0)[:, None]]).astype(bool), axis=1
+    )
+    key = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1]))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     rep_of = np.full(len(v), -1)
     rep_of[live] = live[first][inverse.ravel()]
     return live[first], rep_of

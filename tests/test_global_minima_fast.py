@@ -307,3 +307,20 @@ def test_a_label_of_a_sign_no_active_unit_has_is_out_of_reach():
         y[j] = label
         assert _decide_by_certificates(X, y, A, v) is expected
         assert _has_minimum_lp(X, y, A, v) is expected
+
+
+def test_reduced_units_are_the_first_unit_of_each_pattern_and_sign():
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        d1, n = int(rng.integers(1, 30)), int(rng.integers(1, 20))
+        A = (rng.random((d1, n)) < rng.random()).astype(int)
+        A = A[rng.integers(0, d1, d1)]  # repeated rows
+        v = rng.choice([-1.0, 1.0], d1)
+        first = {}  # by a plain loop: the first unit of each (row, sign), live units only
+        for i in range(d1):
+            if A[i].any():
+                first.setdefault((tuple(A[i]), v[i] > 0), i)
+        reps, rep_of = global_minima._reduced_units(A, v)
+        assert sorted(reps.tolist()) == sorted(first.values())
+        expected = [first.get((tuple(A[i]), v[i] > 0), -1) for i in range(d1)]
+        assert rep_of.tolist() == expected
