@@ -24,9 +24,10 @@ usual way to time on a machine shared with other jobs. In one run the script pri
    certificates, the linear programme only where none decides) against the plain reference (one
    ``scipy.optimize.linprog`` HiGHS problem per region, ``method="lp"``), from the same draws, with
    identical values; wall and processor time of both.
-5. The whole of Figures 7 and 8 at full resolution (``python -m lecture_utils reproduce``, a fresh
-   cache) with one and with two workers, each in its own process: wall time, and processor time
-   of that process and its workers together; the values must equal the shipped results.
+5. The whole of Figures 2, 3, 6, 7 and 8 at full resolution (``python -m lecture_utils
+   reproduce``, a fresh cache) with one and with two workers, each in its own process: wall
+   time, and processor time of that process and its workers together; the values must equal
+   the shipped results.
 
 With ``--write-readme README.md`` the tables of 4 and 5 replace those between the markers
 ``<!-- bench_cells:global-minima-cells -->`` and ``<!-- bench_cells:whole-figures -->`` (each up
@@ -382,10 +383,23 @@ def whole_figure(name, workers, keep=None):
     return wall, cpu, fractions
 
 
-def benchmark_whole_global_minima_figures(args):
-    """Figures 7 and 8 at full resolution with one and two workers; return the table's rows."""
+#: The figures timed whole, at full resolution, with one and with two workers.
+WHOLE_FIGURES = ("fig2", "fig3", "fig6", "fig7", "fig8")
+PANEL_WORDS = {3: "three", 4: "four"}
+
+
+def figure_description(name, panels):
+    """The first column of the whole-figures table: ``7 (d0 = 2, three label types)``."""
+    d0s = {getattr(p, "d0", None) for p in panels}
+    if len(d0s) == 1 and None not in d0s and "labels" in panels[0].label:
+        return f"{name[3:]} (d0 = {d0s.pop()}, {PANEL_WORDS[len(panels)]} label types)"
+    return f"{name[3:]} ({PANEL_WORDS.get(len(panels), len(panels))} panels)"
+
+
+def benchmark_whole_figures(args, names=WHOLE_FIGURES):
+    """The figures ``names`` at full resolution with one and two workers; the table's rows."""
     rows = []
-    for name in ("fig7", "fig8"):
+    for name in names:
         _, panels, shipped = load_results(name)
         cells = sum(len(p.n_values) * len(p.d1_values) for p in panels)
         for workers in (1, 2):
@@ -402,7 +416,7 @@ def benchmark_whole_global_minima_figures(args):
                 )
             rows.append(
                 {
-                    "figure": f"{name[3:]} (d0 = {panels[0].d0}, three label types)",
+                    "figure": figure_description(name, panels),
                     "size": f"{cells} x {panels[0].trials}",
                     "workers": workers,
                     "wall": wall,
@@ -523,12 +537,12 @@ def main(argv=None):
     parser.add_argument(
         "--global-minima-only",
         action="store_true",
-        help="only Figures 7-8 (cells and whole figures)",
+        help="skip Figures 2-3 cell by cell and their roofline estimate",
     )
     parser.add_argument(
         "--write-readme",
         metavar="README",
-        help="write the tables of Figures 7-8 into this README",
+        help="write the timing tables (4 and 5) into this README",
     )
     parser.add_argument(
         "--keep-results",
@@ -545,7 +559,7 @@ def main(argv=None):
         "global-minima-cells": cells_table(cells, args.repeats, args.baseline_repeats)
     }
     if not args.quick:
-        figures = benchmark_whole_global_minima_figures(args)
+        figures = benchmark_whole_figures(args)
         tables["whole-figures"] = figures_table(figures)
     for table in tables.values():
         print(table + "\n")

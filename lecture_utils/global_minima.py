@@ -677,8 +677,13 @@ def _reduced_units(A, v):
     Returns the representatives' indices and, per unit, the index of its representative (``-1`` for
     a unit active nowhere)."""
     live = np.flatnonzero(A.any(axis=1))
-    key = np.hstack([A[live], (v[live] > 0)[:, None].astype(A.dtype)])
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    # one byte string per unit (its pattern and the sign of v, bits packed): np.unique on these
+    # orders them as it would order the rows (lexicographically), and is much faster
+    bits = np.packbits(
+        np.hstack([A[live], (v[live] > 0)[:, None]]).astype(bool), axis=1
+    )
+    key = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1]))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     rep_of = np.full(len(v), -1)
     rep_of[live] = live[first][inverse.ravel()]
     return live[first], rep_of
@@ -824,73 +829,63 @@ def _face_points(Xt, S, interior, chains: int, seed: int = 0) -> np.ndarray:
     return points
 
 
-#: Chains per unit of :func:`_face_points` in the test for ``d0 >= 3``.
+#: Chains per unit of :func:`_face_points` in the decision for ``d0 >= 3``.
 FACE_CHAINS = 2
+#: Rounds of column generation in :func:`_decide_by_generation` (``d0 >= 3``).
+GENERATION_ROUNDS = 10
 
 
-def _directed_rays(Xt, S, start, cost) -> np.ndarray:
-    """For each unit, walk from ``start[i]`` (a point of its closed cone) down the cost
-    ``cost[i] . theta``: along the negative cost projected on the constraints made tight so far,
-    until another constraint becomes tight, ``p - 1`` times (a steepest-descent walk that ends on
-    an extreme ray unless a direction stays inside the cone). Returns the end points."""
-    p, n = Xt.shape
-    units = S.shape[0]
-    norms = np.linalg.norm(Xt, axis=0)
-    points = start.copy()
-    basis = np.zeros((units, p, 0))
-    tight = np.zeros((units, n), bool)
-    for _ in range(p - 1):
-        D = -cost
-        if basis.shape[-1]:
-            D = D - np.einsum("upb,ub->up", basis, np.einsum("upb,up->ub", basis, D))
-        slope = S * (D @ Xt)
-        level = S * (points @ Xt)
-        floor = 1e-12 * norms * np.linalg.norm(D, axis=-1, keepdims=True)
-        leaving = (slope < -floor) & ~tight
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(leaving, -level / slope, np.inf)
-        j = np.argmin(step, axis=-1)
-        s = step[np.arange(units), j]
-        hit = np.isfinite(s)
-        # a direction that never leaves the cone lies in it: it is itself a generator
-        points = np.where(
-            hit[:, None],
-            points + np.maximum(np.where(hit, s, 0.0), 0.0)[:, None] * D,
-            D,
-        )
-        tight[hit, j[hit]] = True
-        a = Xt.T[j]
-        if basis.shape[-1]:
-            a = a - np.einsum("upb,ub->up", basis, np.einsum("upb,up->ub", basis, a))
-        length = np.linalg.norm(a, axis=-1, keepdims=True)
-        a = np.where(
-            hit[:, None] & (length > 0), a / np.where(length > 0, length, 1), 0.0
-        )
-        basis = np.concatenate([basis, a[..., None]], axis=-1)
-    return points
+def _price_units(Xt, S, cost):
+    """Exact pricing of every unit's closed cone ``{theta : S_ij <x~_j, theta> >= 0}``.
+
+    ``cost[i]`` lies in the dual cone (``cost[i] . theta >= 0`` on the whole closed cone) exactly
+    when it is a non-negative combination of the cone's normals ``S_ij x~_j``. Non-negative least
+    squares ``min |B_i lam - cost[i]|, lam >= 0`` with ``B_i = [S_ij x~_j]_j`` decides it: a zero
+    residual certifies the dual condition; otherwise the optimality conditions give the point
+    ``theta = B_i lam - cost[i]`` of the closed cone (``B_i^T theta >= 0``) with
+    ``cost[i] . theta = -|theta|^2 < 0``, a generator that the current combination lacks.
+
+    Returns ``(dual, points)``: per unit, whether the dual condition holds (residual below
+    ``FARKAS_RTOL`` relative), and the points (rows; meaningful where ``dual`` is ``False``).
+    """
+    units, p = cost.shape
+    dual = np.zeros(units, bool)
+    points = np.zeros((units, p))
+    for i in range(units):
+        c = cost[i]
+        size = np.linalg.norm(c)
+        if size == 0.0:
+            dual[i] = True
+            continue
+        B = Xt * S[i]
+        try:
+            lam = scipy.optimize.nnls(B, c, maxiter=50 * B.shape[1])[0]
+        except RuntimeError:
+            continue  # undecided: treated as a unit without a certificate and without a point
+        theta = B @ lam - c
+        dual[i] = np.linalg.norm(theta) <= FARKAS_RTOL * (size + np.linalg.norm(B))
+        points[i] = theta
+    return dual, points
 
 
-#: Rounds of descent walks in the membership test for ``d0 >= 3``.
-GENERATION_ROUNDS = 3
-#: The membership test for ``d0 >= 3`` is tried where (distinct units) x (d0 + 1) >= this x n:
-#: in narrower regions it rarely succeeds and the linear programme decides anyway.
-MEMBER_WIDTH_RATIO = 4
-
-
-def _member_by_generators(X, y, A, v, reps, rep_of, interior):
-    """Membership certificate for any ``d0``: ``True`` where a verified point of the region fits
-    ``y``, ``None`` otherwise (this test never answers ``False``).
+def _decide_by_generation(X, y, A, v, reps, rep_of, interior):
+    """Decide a region for any ``d0`` by column generation over the units' cones.
 
     The region's image is ``{sum_i J_i theta_i : theta_i in C_i}`` with ``C_i`` the open cone of
     unit ``i``. Generators of each closed cone are kept, starting with an interior point of
     ``C_i`` (the initialisation that drew the region, or :func:`_unit_interiors`) and the
-    extreme-ray points of :func:`_face_points`; ``y = sum lam_g J g`` is solved by non-negative
-    least squares with weight at least 1 (after homogenising by ``t``) on every interior point, so
-    that each unit's parameters ``sum lam_g g`` lie in its open cone. With residual zero the
-    parameters are verified directly (:func:`_verified_witness`). Otherwise ``z = -r`` (``r`` the
-    residual) separates ``y`` from the generators so far, and a descent walk on ``z . J_i theta``
-    in each unit's cone (:func:`_directed_rays`) adds the points where it is negative, for
-    ``GENERATION_ROUNDS`` rounds.
+    extreme-ray points of :func:`_face_points`. Each round solves ``y = sum lam_g J g`` by
+    non-negative least squares with weight at least 1 (after homogenising by ``t``) on every
+    interior point, so that each unit's parameters ``sum lam_g g`` lie in its open cone:
+
+    * residual zero: the parameters are verified directly (:func:`_verified_witness`): ``True``;
+    * otherwise ``z = -r`` (``r`` the residual, which passes the optimality conditions) has
+      ``z . J g >= 0`` on every generator so far. :func:`_price_units` checks every unit exactly:
+      if ``J_i^T z`` is in the dual cone of every ``C_i`` and ``z . y < 0`` (clearly), then
+      ``z . F >= 0`` on the whole region while ``z . y < 0``: a Farkas certificate, ``False``;
+      otherwise the units' new generators are added and the next round starts.
+
+    ``None`` where ``GENERATION_ROUNDS`` rounds settle nothing (the linear programme decides).
     """
     n = X.shape[1]
     p = X.shape[0] + 1
@@ -902,11 +897,9 @@ def _member_by_generators(X, y, A, v, reps, rep_of, interior):
     if inner is None:
         return None
     coef = v[reps][:, None] * Ar  # (units, n)
-    owner = [np.arange(units)]
-    points = [inner]
-    faces = _face_points(Xt, S, inner, FACE_CHAINS)
-    owner += [np.arange(units)] * FACE_CHAINS
-    points += list(faces)
+    norms = np.linalg.norm(Xt, axis=0)
+    owner = [np.arange(units)] * (1 + FACE_CHAINS)
+    points = [inner, *_face_points(Xt, S, inner, FACE_CHAINS)]
     for _ in range(GENERATION_ROUNDS):
         who = np.concatenate(owner)
         gens = np.concatenate(points)  # (generators, p), interiors first
@@ -933,15 +926,30 @@ def _member_by_generators(X, y, A, v, reps, rep_of, interior):
             return None
         z = -r
         cost = (coef * z) @ Xt.T  # (units, p): J_i^T z
-        walked = _directed_rays(Xt, S, inner, cost)
-        violated = np.einsum("up,up->u", walked, cost) < -KKT_RTOL * np.linalg.norm(
-            walked, axis=1
-        ) * np.linalg.norm(cost, axis=1)
-        if not violated.any():
-            return None  # no Farkas certificate is checked here: the linear programme decides
-        owner.append(np.flatnonzero(violated))
-        points.append(walked[violated])
+        dual, found = _price_units(Xt, S, cost)
+        if dual.all():
+            clearly_negative = z @ y < -FARKAS_RTOL * rnorm * np.linalg.norm(y)
+            return False if clearly_negative else None
+        new = _new_generators(found, cost, S, Xt, norms, dual)
+        if not new.any():
+            return None
+        owner.append(np.flatnonzero(new))
+        points.append(found[new])
     return None
+
+
+def _new_generators(found, cost, S, Xt, norms, dual):
+    """Which units' ``found`` points are new generators: in the closed cone (to rounding), with a
+    clearly negative ``cost``, for units whose dual condition is not certified."""
+    length = np.linalg.norm(found, axis=1)
+    return (
+        ~dual
+        & np.all(S * (found @ Xt) >= -1e-12 * length[:, None] * norms, axis=1)
+        & (
+            np.einsum("up,up->u", found, cost)
+            < -KKT_RTOL * length * np.linalg.norm(cost, axis=1)
+        )
+    )
 
 
 def _decide_by_certificates(X, y, A, v, interior=None):
@@ -951,8 +959,8 @@ def _decide_by_certificates(X, y, A, v, interior=None):
     ``False``); a label whose sign no unit active at its point has in ``v`` (a zero label counts
     as both signs' sum: it needs both or none; ``False``); labels outside the Jacobian's column space (:func:`_outside_column_space`:
     ``False``); for ``d0 = 2`` the extreme rays of the unit cones (:func:`_decide_plane`, either
-    answer); for ``d0 >= 3`` and wide regions a membership certificate
-    (:func:`_member_by_generators`, only ``True``).
+    answer); for ``d0 >= 3`` column generation with exact pricing (:func:`_decide_by_generation`,
+    either answer).
     """
     coef = v[:, None] * A
     dead = ~coef.any(axis=0)
@@ -977,9 +985,7 @@ def _decide_by_certificates(X, y, A, v, interior=None):
         return False
     if X.shape[0] == 2:
         return _decide_plane(X, y, A, v, reps, rep_of)
-    if len(reps) * (X.shape[0] + 1) >= MEMBER_WIDTH_RATIO * X.shape[1]:
-        return _member_by_generators(X, y, A, v, reps, rep_of, interior)
-    return None
+    return _decide_by_generation(X, y, A, v, reps, rep_of, interior)
 
 
 def region_has_global_minimum(X, y, A, v, method: str = "lp", interior=None) -> bool:
@@ -1016,11 +1022,13 @@ def region_has_global_minimum(X, y, A, v, method: str = "lp", interior=None) -> 
         region that fits ``y`` (pattern signs with a relative margin ``1e-9``, labels to ``1e-9``
         relative, checked on the network itself), or a Farkas vector (a point with a nonzero label
         that no unit reaches; labels outside the Jacobian's column space; for ``d0 = 2`` the
-        non-negative least-squares optimum over the extreme rays of the unit cones). All are exact
-        up to the solvers' floating-point tolerances.
+        non-negative least-squares optimum over the extreme rays of the unit cones; for
+        ``d0 >= 3`` a vector ``z`` with ``z . y < 0`` whose ``J_i^T z`` lies in the dual cone of
+        every unit's cone, found by column generation). All are exact up to the solvers'
+        floating-point tolerances.
     interior : array of shape ``(d1, d0 + 1)``, optional
         Only for ``"certificates"``: a point ``[W | b]`` of the region (for instance the
-        initialisation that drew it), from which the membership test for ``d0 >= 3`` starts; it
+        initialisation that drew it), from which the decision for ``d0 >= 3`` starts; it
         must have the pattern ``A``. Without it the test looks for one itself.
 
     Returns

@@ -61,14 +61,33 @@ def test_certificates_equal_the_linear_programme_on_every_panel(
     if d0 == 2:  # the extreme rays decide (almost) every region of the plane
         assert len(decided) >= 22
         assert True in decided and False in decided
-    else:
-        assert len(decided) >= 4
+    else:  # column generation settles most regions, both ways
+        assert len(decided) >= 16
+        assert True in decided and False in decided
 
 
 def test_wide_cells_of_figure_8_are_decided_by_membership_certificates(monkeypatch):
     records = record_regions(monkeypatch)
     assert lu.global_minimum_fraction(5, 40, 30, "random", trials=8, seed=3) == 1.0
     assert [f for f, _ in records] == [True] * 8
+
+
+def test_narrow_cells_of_figure_8_are_refuted_by_farkas_certificates(monkeypatch):
+    records = record_regions(monkeypatch)
+    lu.global_minimum_fraction(5, 12, 30, "random", trials=12, seed=3)
+    refuted = [plain for fast, plain in records if fast is False]
+    assert len(refuted) >= 6 and not any(refuted)
+
+
+def test_pricing_certifies_the_dual_cone_or_returns_a_better_generator():
+    # the cone {theta : theta_1 >= 0, theta_2 >= 0} of R^2 (normals e1, e2)
+    Xt, S = np.eye(2), np.ones((2, 2))
+    cost = np.array([[2.0, 0.5], [1.0, -3.0]])
+    dual, points = global_minima._price_units(Xt, S, cost)
+    assert dual.tolist() == [True, False]
+    # the closest point of the dual cone to (1, -3) is (1, 0): the generator is (0, 3)
+    assert np.allclose(points[1], [0.0, 3.0])
+    assert points[1] @ cost[1] < 0 and np.all(points[1] @ (Xt * S[1]) >= 0)
 
 
 def random_region(rng, d0, d1, n, realisable=True):
@@ -197,8 +216,8 @@ def readme_blocks():
     )
 
 
-def test_readme_timings_of_figures_7_and_8_are_the_benchmark_output():
-    """The README's tables of Figures 7-8 are in exactly the form that bench_cells.py writes
+def test_readme_timings_are_the_benchmark_output():
+    """The README's timing tables (cells of Figures 7-8, whole Figures 2, 3, 6, 7, 8) are in exactly the form that bench_cells.py writes
     (date, cores and workers in the header; every row re-rendered from its own numbers gives the
     same text), so they can only come from a run of the script."""
     bench, text, blocks = readme_blocks()
@@ -226,7 +245,7 @@ def test_readme_timings_of_figures_7_and_8_are_the_benchmark_output():
                     }
                 )
             assert {r["workers"] for r in rows} == {1, 2}
-            assert {r["figure"][0] for r in rows} == {"7", "8"}
+            assert {r["figure"][0] for r in rows} == set("23678")
             rendered = bench.figures_table(rows)
         else:
             rows = []
@@ -264,9 +283,10 @@ def test_readme_timings_of_figures_7_and_8_are_the_benchmark_output():
         rendered = re.sub(r" on \d{4}-\d{2}-\d{2}: ", f" on {day}: ", rendered, count=1)
         rendered = re.sub(r"with \d+ cores", f"with {cores} cores", rendered, count=1)
         assert rendered == body
-    # no timing of Figures 7-8 outside the blocks the script writes
+    # no timing table outside the blocks the script writes
     outside = bench.README_BLOCK.sub("", text)
-    assert not re.search(r"^\| [78] \(d0 = ", outside, re.MULTILINE)
+    assert not re.search(r"^\| *[0-9]+ \(", outside, re.MULTILINE)
+    assert not re.search(r"^\|[^\n]*\| \d+(\.\d+)? s \|", outside, re.MULTILINE)
 
 
 def test_a_label_of_a_sign_no_active_unit_has_is_out_of_reach():
@@ -287,3 +307,20 @@ def test_a_label_of_a_sign_no_active_unit_has_is_out_of_reach():
         y[j] = label
         assert _decide_by_certificates(X, y, A, v) is expected
         assert _has_minimum_lp(X, y, A, v) is expected
+
+
+def test_reduced_units_are_the_first_unit_of_each_pattern_and_sign():
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        d1, n = int(rng.integers(1, 30)), int(rng.integers(1, 20))
+        A = (rng.random((d1, n)) < rng.random()).astype(int)
+        A = A[rng.integers(0, d1, d1)]  # repeated rows
+        v = rng.choice([-1.0, 1.0], d1)
+        first = {}  # by a plain loop: the first unit of each (row, sign), live units only
+        for i in range(d1):
+            if A[i].any():
+                first.setdefault((tuple(A[i]), v[i] > 0), i)
+        reps, rep_of = global_minima._reduced_units(A, v)
+        assert sorted(reps.tolist()) == sorted(first.values())
+        expected = [first.get((tuple(A[i]), v[i] > 0), -1) for i in range(d1)]
+        assert rep_of.tolist() == expected
