@@ -221,13 +221,53 @@ def test_readme_timings_are_the_benchmark_output():
     (date, cores and workers in the header; every row re-rendered from its own numbers gives the
     same text), so they can only come from a run of the script."""
     bench, text, blocks = readme_blocks()
-    assert set(blocks) == {"whole-figures", "global-minima-cells"}
+    assert set(blocks) == {
+        "whole-figures",
+        "global-minima-cells",
+        "full-rank-cells",
+        "roofline",
+    }
     for name, body in blocks.items():
         header = HEADER.match(body)
         assert header, f"block {name} does not start with the benchmark's header"
         lines = body.splitlines()
         assert lines[1] == ""
-        if name == "whole-figures":
+        if name == "roofline":
+            # prose with numbers: the header says which run wrote it
+            assert lines[2].startswith("- the roofline estimate") and len(lines) == 5
+            continue
+        if name == "full-rank-cells":
+            rows = []
+            for line in lines[4:]:
+                m = re.fullmatch(
+                    rf"\| (.+) \| {SECONDS} \| {SECONDS} \((.+)\) \| (\d+(?:\.\d)?)x \|",
+                    line,
+                )
+                assert m, line
+                rows.append(
+                    {
+                        "cell": m[1],
+                        "fast": float(m[2]),
+                        "baseline": float(m[3]),
+                        "what": m[4],
+                    }
+                )
+                ratio = float(m[3]) / float(m[2])
+                assert abs(ratio - float(m[5])) <= 0.5 + 0.05 * ratio
+            assert len(rows) == 11 and rows[-1]["cell"].startswith("Figure 6")
+            repeats = re.fullmatch(
+                r"minimum of (\d+) runs \(fast\) and (\d+) \(baseline\)",
+                header["what"],
+            )
+            assert repeats, header["what"]
+            rendered = bench.full_rank_cells_table(
+                rows, int(repeats[1]), int(repeats[2])
+            )
+            rendered = "\n".join(
+                line.rsplit("|", 2)[0] for line in rendered.splitlines()
+            )
+            body = "\n".join(line.rsplit("|", 2)[0] for line in lines)
+        elif name == "whole-figures":
             rows = []
             for line in lines[4:]:
                 m = re.fullmatch(
