@@ -464,33 +464,6 @@ def test_unit_on_polyline_rejects_bad_arguments():
         unit_on_polyline(x, 1, 1.5)
 
 
-def _old_draw_simplex(ax, x, samples):
-    # The drawing code of Chapter 12 before it moved into the library.
-    corners = simplex_coordinates(np.eye(len(x)))
-    for a, c in itertools.combinations(corners, 2):
-        ax.plot(*np.column_stack([a, c]), color="0.6", lw=1)
-    alive = samples[samples.sum(axis=1) > 0]
-    ax.scatter(
-        *simplex_coordinates(alive / alive.sum(axis=1, keepdims=True)).T,
-        s=3,
-        color="0.5",
-        alpha=0.5,
-    )
-    line = simplex_coordinates(polyline_points(x))
-    ax.plot(
-        *line.T,
-        color=lu.PALETTE[1],
-        lw=2,
-        marker="o",
-        ms=5,
-        label="polyline $P$",
-        zorder=3,
-    )
-    for j, corner in enumerate(corners):
-        ax.text(*(1.15 * corner), f"$e_{j + 1}$", ha="center", va="center")
-    ax.set_axis_off()
-
-
 def test_draw_simplex_polyline_draws_its_data():
     import matplotlib.pyplot as plt
 
@@ -522,26 +495,31 @@ def test_draw_simplex_polyline_draws_its_data():
     plt.close(fig)
 
 
-def test_draw_simplex_polyline_has_the_digest_of_the_chapter_code():
+def test_draw_simplex_polyline_draws_a_tetrahedron_for_four_points():
     import matplotlib.pyplot as plt
 
     from lecture_utils.function_space import draw_simplex_polyline
 
-    rng = np.random.default_rng(0)
-    theta = rng.normal(size=(300, 2))
-    for x, projection in [
-        (np.array([-1.0, 0.0, 1.0]), None),
-        (np.array([-1.0, -0.4, 0.3, 1.0]), "3d"),
-    ]:
-        samples = np.maximum(theta[:, :1] * x + theta[:, 1:], 0)
-        digests = []
-        for draw in (_old_draw_simplex, draw_simplex_polyline):
-            fig = plt.figure()
-            ax = fig.add_subplot(1, 1, 1, projection=projection)
-            draw(ax, x, samples)
-            digests.append(lu.figure_digest(fig))
-            plt.close(fig)
-        assert digests[0] == digests[1]
+    x = np.array([-1.0, -0.4, 0.3, 1.0])
+    fig = plt.figure()
+    ax = fig.add_subplot(1, 1, 1, projection="3d")
+    draw_simplex_polyline(ax, x, np.zeros((0, 4)))
+    lines = ax.get_lines()
+    assert len(lines) == 6 + 1  # six edges of the tetrahedron, then the polyline
+    # a regular tetrahedron: all six edges have the same length
+    lengths = [
+        np.linalg.norm(np.diff(np.array(ln.get_data_3d()), axis=1)) for ln in lines[:6]
+    ]
+    np.testing.assert_allclose(lengths, lengths[0])
+    # the polyline: l_2, l_3, l_4, r_1, r_2, r_3 in closed form, scaled to sum 1, mapped
+    units = [np.maximum(x[k] - x, 0) for k in (1, 2, 3)]
+    units += [np.maximum(x - x[k], 0) for k in (0, 1, 2)]
+    bary = np.array([u / u.sum() for u in units])
+    corners = simplex_coordinates(np.eye(4))
+    drawn = np.array(lines[6].get_data_3d()).T
+    np.testing.assert_allclose(drawn, bary @ corners, atol=1e-12)
+    assert [t.get_text() for t in ax.texts] == ["$e_1$", "$e_2$", "$e_3$", "$e_4$"]
+    plt.close(fig)
 
 
 def test_draw_simplex_polyline_rejects_bad_samples():

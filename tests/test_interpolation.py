@@ -302,33 +302,3 @@ def test_plot_cooper_interpolant_rejects_bad_input():
     f2 = cooper_interpolation(X2, lu.random_labels(5, seed=1))
     with pytest.raises(ValueError, match="one-dimensional"):
         plot_cooper_interpolant(f2, X2, lu.random_labels(5, seed=1), grid)
-
-
-def test_plot_cooper_interpolant_is_the_chapter_figure():
-    # the figure as Chapter 2 drew it inline, before the function existed
-    import matplotlib.pyplot as plt
-
-    from lecture_utils.interpolation import plot_cooper_interpolant
-
-    f_line, x_line, y_line = _line_fit()
-    grid = np.linspace(-1.2, 1.1, 500)[None, :]
-    A_line = f_line.feature_matrix(x_line)
-    fig, (ax_fit, ax_mat) = plt.subplots(2, 1, figsize=(6.4, 7.0), layout="constrained")
-    ax_fit.plot(grid[0], f_line(grid), label="network $f$")
-    ax_fit.scatter(x_line[0], y_line, color="black", zorder=3, label="data")
-    for b in f_line.thresholds / f_line.direction[0]:
-        ax_fit.axvline(b, color="gray", lw=0.8, ls=":")
-    ax_fit.set(
-        xlabel="input $x$", ylabel="output", title="Cooper's interpolant (smooLU)"
-    )
-    ax_fit.legend(loc="lower left", fontsize=8)
-    image = ax_mat.imshow(np.where(A_line > 0, A_line, np.nan), cmap="viridis")
-    fig.colorbar(image, ax=ax_mat, label=r"$\sigma(a x_i - \beta_j)$")
-    ax_mat.set(
-        xlabel="hidden unit $j$",
-        ylabel="data point $i$",
-        title="The triangular matrix $A$",
-    )
-    new = plot_cooper_interpolant(f_line, x_line, y_line, grid)
-    assert lu.figure_digest(new) == lu.figure_digest(fig)
-    plt.close("all")

@@ -257,42 +257,6 @@ def test_feature_ranks_rejects_bad_input(kwargs):
     plt.close("all")
 
 
-def test_feature_ranks_figure_is_the_chapter_figure():
-    # Chapter 6 drew this figure inline before plot_feature_ranks existed
-    lu.use_book_style()
-    sizes = np.array([5, 10, 20, 40, 60, 80, 100, 120])
-    ranks = {
-        "$z^2$": [5, 6, 6, 6, 6, 6, 6, 6],
-        "$z^3$": [5, 10, 10, 10, 10, 10, 10, 10],
-        "$1 + z + z^2 + z^3 + z^4$": [5, 10, 20, 35, 35, 35, 35, 35],
-        "ReLU": list(sizes),
-        "tanh": list(sizes),
-    }
-    fig, ax = plt.subplots()
-    ax.plot(sizes, sizes, color="0.6", lw=1, ls=":", label="$m$ (full rank)")
-    for k, (name, r) in enumerate(ranks.items()):
-        ax.plot(
-            sizes,
-            r,
-            marker="osD^x"[k],
-            ms=5,
-            ls="--" if name == "tanh" else "-",
-            color=lu.PALETTE[k],
-            label=name,
-        )
-    for k, dim in enumerate((6, 10, 35)):
-        ax.axhline(dim, color=lu.PALETTE[k], lw=0.8, ls="--")
-    ax.set(
-        xlabel="number of filters = number of points $m$",
-        ylabel="rank of the feature matrix",
-        title="Feature ranks in input dimension $d_0 = 3$",
-    )
-    ax.legend(loc="upper left", fontsize=8)
-    new = plot_feature_ranks(sizes, ranks, dimensions=(6, 10, 35))
-    assert lu.figure_digest(new) == lu.figure_digest(fig)
-    plt.close("all")
-
-
 def small_path():
     rng = np.random.default_rng(4)
     X = rng.standard_normal((3, 10))
@@ -341,35 +305,3 @@ def test_descent_path_figure_rejects_bad_input():
         plot_descent_path(path | {"outputs": path["outputs"][1:]}, optimum)
     with pytest.raises(ValueError):
         plot_descent_path(path | {"leg": path["leg"][1:]}, optimum)
-
-
-def test_descent_path_figure_is_the_chapter_figure():
-    # Chapter 6 drew this figure inline before plot_descent_path existed
-    lu.use_book_style()
-    path, global_min = small_path()
-    legs, loss, outputs = path["leg"], path["loss"], path["outputs"]
-    steps = np.arange(len(loss))
-    fig, (ax_loss, ax_out) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True)
-    for leg, name in (
-        (1, "leg 1: re-weight"),
-        (2, "leg 2: move freed filters"),
-        (3, "leg 3: convex in $v$"),
-    ):
-        sel = (legs == leg) | (np.roll(legs == leg, -1) & (steps < len(loss) - 1))
-        ax_loss.plot(steps[sel], loss[sel], color=lu.PALETTE[leg - 1], label=name)
-        ax_out.plot(steps[sel], outputs[sel][:, :6], color=lu.PALETTE[leg - 1], lw=1.2)
-    ax_loss.axhline(global_min, color="black", ls="--", lw=1, label="global minimum")
-    ax_loss.set(
-        xlabel="point on the path",
-        ylabel="loss $L$",
-        title="Loss along the descent path",
-    )
-    ax_loss.legend(fontsize=8)
-    ax_out.set(
-        xlabel="point on the path",
-        ylabel=r"$\Phi_\theta(x^{(j)})$",
-        title="Outputs on six data points",
-    )
-    new = plot_descent_path(path, global_min)
-    assert lu.figure_digest(new) == lu.figure_digest(fig)
-    plt.close("all")
