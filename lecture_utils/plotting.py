@@ -597,9 +597,24 @@ def plot_spectra_by_data_size(spectra) -> mpl.figure.Figure:
     -------
     matplotlib Figure
     """
+    if not isinstance(spectra, dict) or not 1 <= len(spectra) <= len(PALETTE):
+        raise ValueError(
+            f"spectra must be a dict of 1 to {len(PALETTE)} spectra, one per data set size"
+        )
+    checked = {}
+    for m, s in spectra.items():
+        m = check_positive_int(m, "n")
+        s = np.asarray(s, dtype=float)
+        if s.ndim != 1 or not s.size or not np.all(np.isfinite(s) & (s > 0)):
+            raise ValueError(
+                f"the spectrum for n = {m} must be a non-empty vector of positive eigenvalues"
+            )
+        if np.any(np.diff(s) > 0):
+            raise ValueError(f"the spectrum for n = {m} must be in decreasing order")
+        checked[m] = s
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for colour, m in zip(PALETTE, sorted(spectra)):
-        s = spectra[m]
+    for colour, m in zip(PALETTE, sorted(checked)):
+        s = checked[m]
         ax.semilogy(np.arange(1, len(s) + 1), s, color=colour, label=f"$n = {m}$")
         ax.axvline(m, color=colour, ls=":", lw=1)
     ax.set(

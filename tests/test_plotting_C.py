@@ -336,3 +336,18 @@ def test_null_space_walks_reject_a_bad_norm():
     walks = walk_records()
     with pytest.raises(ValueError, match="norm"):
         plot_null_space_walks(walks, 0.0)
+
+
+@pytest.mark.parametrize(
+    "spectra, message",
+    [
+        ({}, "dict of 1"),
+        ([np.ones(3)], "dict of 1"),
+        ({4: [3.0, 2.0, -1.0]}, "positive eigenvalues"),
+        ({4: [1.0, 2.0, 3.0]}, "decreasing"),
+        ({0: [3.0, 2.0]}, "n"),
+    ],
+)
+def test_spectra_by_data_size_reject_bad_spectra(spectra, message):
+    with pytest.raises(ValueError, match=message):
+        plot_spectra_by_data_size(spectra)
