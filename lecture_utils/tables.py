@@ -4,7 +4,8 @@ A table is given by its columns, each a header and a format specification (the p
 colon in an f-string: ``"5d"``, ``"8.5f"``, ``">12"``, ``"<26"``), and by its rows. Every value is
 formatted with its column's specification and the header is aligned like the values: as the
 specification says, otherwise to the right for numbers (specifications ending in a numeric type)
-and to the left for text. Columns are separated by ``sep``.
+and to the left for text. Columns are separated by ``sep`` (one string for every gap, or one per
+gap), and trailing spaces are removed from each line.
 
 >>> print_table([(30, 0.47), (3000, 0.14)], [("d1", "5d"), ("ratio", "6.2f")])
    d1  ratio
@@ -42,12 +43,13 @@ def _header_spec(spec: str, column: int) -> str:
 def format_table(
     rows: Iterable[Sequence],
     columns: Sequence[tuple[str, str]],
-    sep: str = " ",
+    sep: str | Sequence[str] = " ",
 ) -> str:
     """The table as text: a header line, then one line per row (no trailing newline).
 
     ``columns`` is a sequence of ``(header, spec)`` pairs; each row has one value per column.
     A header longer than its column's width widens nothing: write the width into ``spec``.
+    ``sep`` is the text between two columns, or a sequence of ``len(columns) - 1`` of them.
     """
     if isinstance(columns, (str, bytes)) or not len(columns):
         raise ValueError("columns must be a non-empty sequence of (header, spec) pairs")
@@ -60,9 +62,23 @@ def format_table(
         ):
             raise ValueError(f"column {k}: expected a (header, spec) pair of strings")
         specs.append((column[0], column[1], _header_spec(column[1], k)))
-    if not isinstance(sep, str):
-        raise TypeError("sep must be a string")
-    lines = [sep.join(format(header, hspec) for header, _, hspec in specs)]
+    if isinstance(sep, str):
+        gaps = [sep] * (len(specs) - 1)
+    else:
+        gaps = list(sep) if isinstance(sep, (list, tuple)) else None
+    if (
+        gaps is None
+        or len(gaps) != len(specs) - 1
+        or not all(isinstance(gap, str) for gap in gaps)
+    ):
+        raise ValueError(
+            f"sep must be a string or {len(specs) - 1} strings, one between two columns"
+        )
+
+    def line(cells):
+        return "".join(c + g for c, g in zip(cells, [*gaps, ""])).rstrip()
+
+    lines = [line([format(header, hspec) for header, _, hspec in specs])]
     for i, row in enumerate(rows):
         if isinstance(row, (str, bytes)) or len(row) != len(specs):
             raise ValueError(
@@ -79,14 +95,14 @@ def format_table(
                     f"row {i}, column {k}: {value!r} cannot be formatted as {spec!r} "
                     f"({error})"
                 ) from None
-        lines.append(sep.join(cells))
+        lines.append(line(cells))
     return "\n".join(lines)
 
 
 def print_table(
     rows: Iterable[Sequence],
     columns: Sequence[tuple[str, str]],
-    sep: str = " ",
+    sep: str | Sequence[str] = " ",
 ) -> None:
     """Print :func:`format_table` of the same arguments."""
     print(format_table(rows, columns, sep))

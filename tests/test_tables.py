@@ -31,7 +31,17 @@ def test_text_columns_align_left_and_numbers_right():
 
 def test_explicit_alignment_and_numpy_values(capsys):
     lu.print_table([(np.int64(7), np.float64(0.5))], [("n", "<4d"), ("p", "^7.2f")])
-    assert capsys.readouterr().out == "n       p   \n7     0.50  \n"
+    assert capsys.readouterr().out == "n       p\n7     0.50\n"
+
+
+def test_one_separator_per_gap_and_no_trailing_spaces():
+    rows = [("min 1:", 2.0, "global"), ("min 2:", 0.5, "")]
+    columns = [("", "6"), ("w", "7.4f"), ("", ">7")]
+    assert format_table(rows, columns, sep=["  ", " "]).split("\n") == [
+        "              w",
+        "min 1:   2.0000  global",
+        "min 2:   0.5000",
+    ]
 
 
 def test_empty_rows_give_the_header():
@@ -52,3 +62,9 @@ def test_empty_rows_give_the_header():
 def test_bad_input_raises_a_clear_error(rows, columns, message):
     with pytest.raises(ValueError, match=message):
         format_table(rows, columns)
+
+
+@pytest.mark.parametrize("sep", [[" ", " "], [1], None])
+def test_a_separator_per_gap_or_one_for_all(sep):
+    with pytest.raises(ValueError, match="one between two columns"):
+        format_table([(1, 2)], [("a", "3d"), ("b", "3d")], sep=sep)
