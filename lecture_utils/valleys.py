@@ -565,9 +565,7 @@ def draw_local_minima(ax, points, sizes=(9, 4)):
     return markers
 
 
-def plot_descent_map(
-    reach, axis0, axis1, starts, rooted, minima, labels=("$u$", "$v$")
-):
+def plot_descent_map(reach, axis0, axis1, starts, rooted, minima, labels=None):
     """Draw where grid descent reaches a global minimum, and the rooted valleys of some starts.
 
     Cells from which a descent path reaches a global minimum (:func:`reaches_global_minimum`) are
@@ -589,13 +587,16 @@ def plot_descent_map(
     minima : sequence of pairs
         The local minima ``(u, v)``, the global minimum first.
     labels : pair of str, optional
-        Labels of the horizontal and vertical axes.
+        Labels of the horizontal and vertical axes (by default the mathematical names
+        :math:`u` and :math:`v`).
 
     Returns
     -------
     matplotlib.figure.Figure
         A new figure of 6.4 x 4.2 inches.
     """
+    if labels is None:
+        labels = ("$u$", "$v$")
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 

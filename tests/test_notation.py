@@ -78,6 +78,17 @@ RULES = [
         [r"^\s*D\s*=(?!\s*\w*dimension\()"],
     ),
     (
+        "D-is-not-a-matrix",
+        "prose",
+        r"no matrix is called $D$",
+        [
+            r"\$D\s*=\s*\\operatorname\{diag\}",
+            r"\$D\s*=[^$]*\\otimes",
+            r"\bD\^\{-1\}",
+            r"matrix\s+\$D\$",
+        ],
+    ),
+    (
         "b-is-added",
         "prose",
         r"$b$ is a bias, added",
@@ -266,6 +277,7 @@ def test_rules_catch_what_they_forbid():
         "varepsilon": "with probability $1 - \\epsilon$",
         "r-is-the-residual": "If $\\Psi(W)$ has rank $r < D$",
         "rows-of-A": "where $a_i$ is the $i$-th row of $A$",
+        "D-is-not-a-matrix": "with $D = \\operatorname{diag}(v) \\otimes I_{d_0+1}$",
     }
     for name, sentence in examples.items():
         patterns = [

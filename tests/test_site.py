@@ -775,6 +775,14 @@ def test_wide_boxes_show_that_they_scroll(open_page):
     page.wait_for_function(
         "() => document.querySelector('[data-book-scroll]') !== null"
     )
+    # Every display equation of the book fits a phone: make one box narrower than its equation.
+    page.evaluate(
+        """() => { document.querySelector("mjx-container[display='true'][data-book-scroll]")
+                   .style.maxWidth = '120px'; }"""
+    )
+    page.wait_for_function(
+        "() => document.querySelector('mjx-container.book-scroll-right') !== null"
+    )
     wide = page.locator("mjx-container.book-scroll-right")
     assert wide.count() >= 1, "no display equation marked as scrolling"
     box = wide.first.element_handle()  # the same element, after its classes change
