@@ -12,7 +12,6 @@ system time), in all and per submission. The machine's load changes the wall tim
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import subprocess
@@ -23,16 +22,9 @@ from pathlib import Path
 
 import nbformat
 
+from lecture_utils import assignments
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_assignments():
-    spec = importlib.util.spec_from_file_location(
-        "assignments", ROOT / "lecture_utils" / "assignments.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def nbgrader(course: Path, *arguments: str) -> None:
@@ -58,7 +50,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     (path,) = (ROOT / "book" / "problem_sets").glob(f"{args.problem_set}*.ipynb")
     assignment = path.stem
-    nb = load_assignments().course_source(nbformat.read(path, as_version=4))
+    nb = assignments.course_source(nbformat.read(path, as_version=4))
     if args.checks_only:
         for cell in nb.cells:
             grading = cell.metadata.get("nbgrader", {})

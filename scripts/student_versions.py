@@ -42,6 +42,10 @@ def main(argv: list[str]) -> int:
             nbformat.write(assignments.course_source(nb), target)
             print(target)
         return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        # an option this script does not know (--help included) is not a folder name
+        print(__doc__)
+        return 0 if argv in (["-h"], ["--help"]) else 2
     destination = Path(argv[0]) if argv else ROOT / "_build" / "student"
     for path in assignments.write_student_versions(sources, destination):
         print(path)

@@ -160,6 +160,23 @@ def test_make_student_needs_only_nbformat(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "arguments, code", [(["--help"], 0), (["-x"], 2), (["a", "b"], 2)]
+)
+def test_student_versions_script_takes_no_option_for_a_folder(
+    tmp_path, arguments, code
+):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "student_versions.py"), *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == code and "Usage:" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing written, no folder named after it
+
+
 def test_a_solution_region_outside_a_solution_cell_is_refused():
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")]
